@@ -1,0 +1,23 @@
+"""Test settings: the same as production but fast hashing, plain static storage and an
+explicit database (SQLite in a file by default, DATABASE_URL for PostgreSQL)."""
+
+import os
+
+# Tests never read a developer's .env: they must behave the same on every machine.
+os.environ["DJANGO_READ_DOT_ENV"] = "false"
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+os.environ.setdefault("DJANGO_SSL_REDIRECT", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from .base import *  # noqa: E402,F403
+from .base import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Manifest storage 404s under live_server (nothing was collected): serve from the finders.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Nothing is collected in tests: let WhiteNoise find static files where they live.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

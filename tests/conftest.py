@@ -1,0 +1,59 @@
+"""The fixed role cast every view test uses.
+
+alice-like names would not read well for party posts, so the cast is named by role:
+dept (organization department), gb_secretary (general branch 1), secretary / recorder /
+committee_member / member (branch 1), other_member (branch 3, under general branch 2).
+"""
+
+import datetime
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from branches.models import PositionRole
+from branches.services import position_assign
+
+from .factories import UserFactory, make_committee_tree, make_member
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+START = datetime.date(2024, 1, 1)
+
+
+@pytest.fixture
+def cast(db):
+    committee, g1, g2, b1, b2, b3, group1 = make_committee_tree()
+    people = {}
+
+    def person(key, branch, role=None, org=None, **extra):
+        user = UserFactory(username=key)
+        member = make_member(branch, name=extra.pop("name", key), user=user, **extra)
+        if role:
+            position_assign(member=member, organization=org or branch, role=role, start_date=START)
+        people[key] = SimpleNamespace(user=user, member=member)
+        return people[key]
+
+    person("dept", b2, PositionRole.ORG_STAFF, committee, name="组织部干事")
+    person("gb_secretary", b2, PositionRole.SECRETARY, g1, name="总支书记")
+    person("secretary", b1, PositionRole.SECRETARY, name="支部书记", group=group1)
+    person("recorder", b1, PositionRole.RECORDER, name="记录员", group=group1)
+    person("committee_member", b1, PositionRole.COMMITTEE_MEMBER, name="支委委员")
+    person("member", b1, name="普通党员", group=group1)
+    person("other_member", b3, name="外支部党员")
+    person("other_secretary", b3, PositionRole.SECRETARY, name="三支部书记")
+    return SimpleNamespace(committee=committee, g1=g1, g2=g2, b1=b1, b2=b2, b3=b3, group1=group1, **people)
+
+
+ROLES = ["dept", "gb_secretary", "secretary", "recorder", "committee_member", "member", "other_member"]
+
+
+@pytest.fixture
+def login(client):
+    """login(cast.secretary) → the client, logged in as that person."""
+
+    def _login(person):
+        client.force_login(person.user)
+        return client
+
+    return _login
