@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("org/", include("branches.urls")),
     path("members/", include("members.urls")),
+    path("points/", include("points.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+urlpatterns = []  # daily records: attendance, dues, thought reports (points/views/records.py)

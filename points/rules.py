@@ -1,0 +1,67 @@
+"""Object permissions for points. Queryset twins: points.selectors.scopes."""
+import rules
+
+from branches.access import MANAGER_ROLES, actor_for
+from branches.models import PositionRole
+
+BRANCH_LEADER_ROLES = (PositionRole.SECRETARY, PositionRole.DEPUTY_SECRETARY, PositionRole.COMMITTEE_MEMBER)
+
+
+def _posts_at(user, org) -> set[str]:
+    return {p.role for p in actor_for(user).posts if p.org_id == org.pk}
+
+
+@rules.predicate
+def records_for_branch(user, branch) -> bool:
+    """积分记录员, or the branch's secretary / deputy (who also keep the recorder's own records)."""
+    if branch is None:
+        return False
+    roles = _posts_at(user, branch)
+    return PositionRole.RECORDER in roles or bool(roles & set(MANAGER_ROLES))
+
+
+@rules.predicate
+def records_for_member(user, member) -> bool:
+    """Clause 四.1: the recorder never records their own items; the secretary or deputy does."""
+    if member is None or not records_for_branch(user, member.branch):
+        return False
+    roles = _posts_at(user, member.branch)
+    if member.pk == actor_for(user).member_id and not roles & set(MANAGER_ROLES):
+        return False
+    return True
+
+
+@rules.predicate
+def reviews_branch(user, branch) -> bool:
+    """支委会: the branch's secretary, deputy and committee members."""
+    return branch is not None and bool(_posts_at(user, branch) & set(BRANCH_LEADER_ROLES))
+
+
+@rules.predicate
+def manages_branch(user, branch) -> bool:
+    """Steps that speak for the branch (assembly, publicity, roll-up): secretary or deputy."""
+    return branch is not None and bool(_posts_at(user, branch) & set(MANAGER_ROLES))
+
+
+@rules.predicate
+def oversees_branch(user, branch) -> bool:
+    """上级党组织: general-branch leaders over their branches, the department over all."""
+    return branch is not None and actor_for(user).oversees(branch.path)
+
+
+@rules.predicate
+def belongs_to_branch(user, branch) -> bool:
+    return branch is not None and actor_for(user).branch_id == branch.pk
+
+
+@rules.predicate
+def reads_branch(user, branch) -> bool:
+    return branch is not None and actor_for(user).sees(branch.path)
+
+
+rules.add_perm("points.record", rules.is_authenticated & records_for_branch)
+rules.add_perm("points.record_member", rules.is_authenticated & records_for_member)
+rules.add_perm("points.review", rules.is_authenticated & reviews_branch)
+rules.add_perm("points.manage_quarter", rules.is_authenticated & manages_branch)
+rules.add_perm("points.oversee", rules.is_authenticated & oversees_branch)
+rules.add_perm("points.view_branch_points", rules.is_authenticated & (reads_branch | belongs_to_branch))

@@ -1,0 +1,1 @@
+urlpatterns = []  # quarterly workflow (points/views/workflow.py)
