@@ -1,4 +1,5 @@
 """Object permissions for points. Queryset twins: points.selectors.scopes."""
+
 import rules
 
 from branches.access import MANAGER_ROLES, actor_for

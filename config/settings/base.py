@@ -165,3 +165,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+
+# 公示期 (clause 四.5): the guideline sets no length; 5 working days is the common practice.
+PUBLICITY_WORKING_DAYS = env_int("PUBLICITY_WORKING_DAYS", 5, minimum=1)

@@ -138,6 +138,9 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     handled_at = models.DateTimeField(null=True, blank=True)
+    correction = models.ForeignKey(
+        "points.PointEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     announced_at = models.ForeignKey(
         Assembly, null=True, blank=True, on_delete=models.SET_NULL, related_name="announced_objections"
     )

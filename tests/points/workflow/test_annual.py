@@ -1,0 +1,84 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from points.models import AnnualResult, EntryType, FilingState
+from points.services import workflow
+
+from .conftest import YEAR, full_year_records, run_quarter
+
+
+def _year(cast, decide_q4=None):
+    for n in (1, 2, 3, 4):
+        q = workflow.quarter_open(branch=cast.b1, year=YEAR, number=n, actor=cast.secretary.user)
+        run_quarter(cast, q, decide=decide_q4 if n == 4 else None)
+
+
+def test_it_refuses_a_roll_up_before_four_quarters_close(cast):
+    q = workflow.quarter_open(branch=cast.b1, year=YEAR, number=1, actor=cast.secretary.user)
+    run_quarter(cast, q)
+    with pytest.raises(ValidationError, match="3 个季度"):
+        workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    assert not AnnualResult.objects.exists()
+
+
+def test_it_rolls_up_ranks_and_files_a_year(cast):
+    full_year_records(cast, cast.member.member)
+
+    def deduct(quarter):
+        workflow.entry_add(
+            quarter=quarter,
+            member=cast.member.member,
+            actor=cast.secretary.user,
+            entry_type=EntryType.BONUS,
+            kind="commendation",
+            value=None,
+            level="city",
+            content_key="优秀共产党员",
+            reason="市级表彰",
+        )
+
+    _year(cast, decide_q4=deduct)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    result = AnnualResult.objects.get(filing=filing, member=cast.member.member)
+    assert result.total == Decimal(103)
+    assert result.rank == 1
+    assert "priority_recommendation" in result.results
+    assert any(line[1] == "study" and "32" in line[5] for line in result.lines)
+
+    workflow.filing_submit(filing=filing, actor=cast.secretary.user)
+    with pytest.raises(ValidationError, match="上级党组织"):
+        workflow.filing_review(filing=filing, actor=cast.secretary.user, approve=True)
+    workflow.filing_review(filing=filing, actor=cast.gb_secretary.user, approve=True)
+    filing.refresh_from_db()
+    assert filing.state == FilingState.FILED
+    with pytest.raises(ValidationError, match="已审核备案"):
+        workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    assert AnnualResult.objects.get(filing=filing, member=cast.member.member).total == Decimal(103)
+
+
+def test_it_returns_a_filing_only_with_remarks(cast):
+    _year(cast)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    workflow.filing_submit(filing=filing, actor=cast.secretary.user)
+    with pytest.raises(ValidationError, match="审核意见"):
+        workflow.filing_review(filing=filing, actor=cast.dept.user, approve=False)
+    workflow.filing_review(filing=filing, actor=cast.dept.user, approve=False, remarks="请补充第三季度记录")
+    filing.refresh_from_db()
+    assert filing.state == FilingState.RETURNED
+    workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    filing.refresh_from_db()
+    assert filing.state == FilingState.ROLLED_UP
+
+
+def test_it_leaves_exempt_members_unscored(cast):
+    from members.models import Exemption, ExemptionState
+
+    Exemption.objects.create(
+        member=cast.member.member, year=YEAR, reason="away", detail="外出", state=ExemptionState.APPROVED
+    )
+    _year(cast)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    result = AnnualResult.objects.get(filing=filing, member=cast.member.member)
+    assert result.exempt and result.total is None and result.rank is None
