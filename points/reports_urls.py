@@ -1,0 +1,1 @@
+urlpatterns = []  # reports, exports, dashboard (points/views/reports.py)
