@@ -1,14 +1,35 @@
+import datetime
+
 from django.core.management.base import BaseCommand
 
 from branches import demo
+from points import demo as points_demo
 
 
 class Command(BaseCommand):
     help = "Load the demo committee (idempotent) and print the demo logins."
 
-    def handle(self, *args, **options):
-        created = demo.seed()
-        self.stdout.write("演示数据已创建。" if created else "演示数据已存在，未重复创建。")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="pretend today is this date (YYYY-MM-DD), for reproducible demos",
+        )
+
+    def handle(self, *args, today=None, **options):
+        created = demo.seed(today=today)
+        points_created = points_demo.seed(today=today)
+        try:
+            from study import demo as study_demo
+        except ImportError:  # the study app's demo arrives with it
+            study_created = False
+        else:
+            study_created = study_demo.seed_arrangement()
+        if created or points_created or study_created:
+            self.stdout.write("演示数据已创建。")
+        else:
+            self.stdout.write("演示数据已存在，未重复创建。")
         self.stdout.write("演示账号（用户名 密码 角色）：")
         for line in demo.login_lines():
             self.stdout.write(line)
