@@ -16,7 +16,8 @@ The rules, also listed in docs/scoring.md:
 Name, labels, clause refs and the 排名靠后 setting (for which the guideline gives no number) are free.
 """
 
-from .scheme import Problems, Scheme, Thresholds
+from .scheme import Scheme, Thresholds
+from .validation import Problems
 
 
 def _same_codes(path: str, ours: dict, theirs: dict, problems: Problems) -> None:
@@ -100,6 +101,8 @@ def check_against(scheme: Scheme, reference: Scheme) -> None:
     for name in Thresholds.__dataclass_fields__:
         ours_value, ref_value = getattr(scheme.thresholds, name), getattr(reference.thresholds, name)
         if ours_value != ref_value:
-            problems.add(f"thresholds.{name}", f"是指导意见第五条规定的分数线，应为 {ref_value}，现为 {ours_value}")
+            problems.add(
+                f"thresholds.{name}", f"是指导意见第五条规定的分数线，应为 {ref_value}，现为 {ours_value}"
+            )
 
     problems.raise_if_any(f"实施细则“{scheme.name}”不符合“{reference.name}”")

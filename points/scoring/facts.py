@@ -69,10 +69,10 @@ class MemberFacts:
     category: str = "full"
     exempt: bool = False
     study_hours: Decimal | int | None = None
-    attendance: Mapping[str, Attendance] = field(default_factory=dict)
+    attendance: Mapping[str, Attendance] = field(default_factory=dict, hash=False)
     dues: Dues | None = None
     thought_reports: int | None = None
-    judgments: Mapping[str, Judgment] = field(default_factory=dict)
+    judgments: Mapping[str, Judgment] = field(default_factory=dict, hash=False)
     bonuses: tuple[Bonus, ...] = ()
     deductions: tuple[Deduction, ...] = ()
 
@@ -94,8 +94,9 @@ def combine_facts(parts: Iterable[MemberFacts]) -> MemberFacts:
     deductions: list[Deduction] = []
     for part in parts:
         if part.member_id != member_id:
-            raise ScoringError(f"不能把不同党员（{member_id!r} 与 {part.member_id!r}）的记录汇总在一起",
-                               field="member_id")
+            raise ScoringError(
+                f"不能把不同党员（{member_id!r} 与 {part.member_id!r}）的记录汇总在一起", field="member_id"
+            )
         for code, record in part.attendance.items():
             sums = attendance.setdefault(code, [0, 0, 0, 0])
             sums[0] += record.required

@@ -14,7 +14,9 @@ GUIDELINE_SCHEME = Scheme(
         BaseItem("meetings", "按时参加会议", "三(一)2", D(12), "attendance", {"late_cost": D("0.5")}),
         BaseItem("org_life", "自觉参加组织生活", "三(一)3", D(24), "attendance", {"late_cost": D("0.5")}),
         BaseItem("dues", "主动交纳党费", "三(一)4", D(12), "dues"),
-        BaseItem("thought_reports", "及时汇报思想", "三(一)5", D(4), "report_count", {"target_reports": D(4)}),
+        BaseItem(
+            "thought_reports", "及时汇报思想", "三(一)5", D(4), "report_count", {"target_reports": D(4)}
+        ),
         BaseItem("exemplary_role", "发挥模范作用", "三(一)6", D(12), "judgment"),
         BaseItem("discipline", "遵守党规党纪", "三(一)7", D(12), "judgment"),
         BaseItem("masses", "深入联系群众", "三(一)8", D(12), "judgment"),
@@ -51,7 +53,9 @@ GUIDELINE_SCHEME = Scheme(
             D(5),
             D(10),
         ),
-        DeductionKind("pocket_member", "不及时接转组织关系，成为“口袋”党员达 3 个月以上", "三(三)2", D(5), D(10)),
+        DeductionKind(
+            "pocket_member", "不及时接转组织关系，成为“口袋”党员达 3 个月以上", "三(三)2", D(5), D(10)
+        ),
         DeductionKind(
             "mobile_no_report",
             "外出流动党员未按要求递交思想汇报、办理流动党员证或到流入地党组织报到",

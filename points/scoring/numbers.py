@@ -38,15 +38,31 @@ def is_half_multiple(value: Decimal) -> bool:
     return value % HALF == 0
 
 
-def dec(points_halves: int) -> Decimal:
-    """Decimal points from half-points; prints as "21.5" or "20", never "20.0"."""
+def _dec(points_halves: int) -> Decimal:
     return Decimal(points_halves) / 2
 
 
-def show(points_halves: int) -> str:
+def _show(points_halves: int) -> str:
     sign = "-" if points_halves < 0 else ""
     whole, odd = divmod(abs(points_halves), 2)
     return f"{sign}{whole}.5" if odd else f"{sign}{whole}"
+
+
+# Scores live in a small range; building these once takes Decimal construction out of the hot path.
+_CACHED = range(-400, 401)
+_DECIMALS = {h: _dec(h) for h in _CACHED}
+_TEXTS = {h: _show(h) for h in _CACHED}
+
+
+def dec(points_halves: int) -> Decimal:
+    """Decimal points from half-points; prints as "21.5" or "20", never "20.0"."""
+    cached = _DECIMALS.get(points_halves)
+    return cached if cached is not None else _dec(points_halves)
+
+
+def show(points_halves: int) -> str:
+    cached = _TEXTS.get(points_halves)
+    return cached if cached is not None else _show(points_halves)
 
 
 def show_number(value: Decimal | int) -> str:

@@ -14,9 +14,8 @@ from .scheme import (
     Measure,
     Scheme,
     Thresholds,
-    entry_path,
-    Problems,
 )
+from .validation import Problems, entry_path
 
 FORMAT = 1
 
@@ -62,7 +61,8 @@ def scheme_to_dict(scheme: Scheme) -> dict[str, Any]:
         entry: dict[str, Any] = {"code": kind.code, "label": kind.label, "clause": kind.clause}
         if kind.levels:
             entry["levels"] = [
-                {"code": level.code, "label": level.label, "value": _number(level.value)} for level in kind.levels
+                {"code": level.code, "label": level.label, "value": _number(level.value)}
+                for level in kind.levels
             ]
         else:
             entry["min_value"] = _number(kind.min_value)
@@ -150,10 +150,14 @@ def scheme_from_dict(data: Mapping[str, Any]) -> Scheme:
     for index, kind in enumerate(bonus_kinds):
         levels = kind.get("levels", [])
         if not isinstance(levels, list | tuple):
-            problems.add(f"{entry_path('bonus_kinds', _Coded(kind), index)}.levels", f"应为列表，现为 {levels!r}")
+            problems.add(
+                f"{entry_path('bonus_kinds', _Coded(kind), index)}.levels", f"应为列表，现为 {levels!r}"
+            )
             continue
         for level_index, level in enumerate(levels):
-            level_path = entry_path(f"{entry_path('bonus_kinds', _Coded(kind), index)}.levels", _Coded(level), level_index)
+            level_path = entry_path(
+                f"{entry_path('bonus_kinds', _Coded(kind), index)}.levels", _Coded(level), level_index
+            )
             _keys(level, level_path, _LEVEL_KEYS, problems)
     deduction_kinds = _list(data, "deduction_kinds", _DEDUCTION_KIND_KEYS, problems)
     measures = _list(data, "measures", _MEASURE_KEYS, problems)
@@ -165,7 +169,9 @@ def scheme_from_dict(data: Mapping[str, Any]) -> Scheme:
     params = [item.get("params", {}) for item in items]
     for index, (item, value) in enumerate(zip(items, params, strict=True)):
         if not isinstance(value, Mapping):
-            problems.add(f"{entry_path('base_items', _Coded(item), index)}.params", f"应为键值对，现为 {value!r}")
+            problems.add(
+                f"{entry_path('base_items', _Coded(item), index)}.params", f"应为键值对，现为 {value!r}"
+            )
     problems.raise_if_any("评分方案有误")
 
     return Scheme(
