@@ -3,13 +3,15 @@ queries however many members the branch has (one per kind of record)."""
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from branches.services import committee_of
-from members.models import Category, Member, MemberStatus
-from members.selectors import exempt_member_ids
+from members.models import Category, Exemption, ExemptionState, Member, MemberStatus
 
 from ..models import (
     Attendance,
@@ -29,6 +31,14 @@ from ..scoring import Dues as DuesFacts
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
 LATE_OR_EARLY = (AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
 NO_JUDGMENT = "支委会未作扣分评定，按满分计"
+NO_ATTENDANCE = {"org_life": AttendanceFacts(0, 0, 0, 0), "meetings": AttendanceFacts(0, 0, 0, 0)}
+
+
+def _tuples(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def scheme_for(branch, year: int) -> Scheme:
@@ -66,54 +76,112 @@ def branch_members(branch) -> list[Member]:
     return list(Member.objects.filter(branch=branch, status=MemberStatus.ACTIVE).order_by("code"))
 
 
+@dataclass
+class BranchFacts:
+    scheme: Scheme
+    members: list[Member]
+    facts: dict[int, MemberFacts]
+
+
+def schemes_for(branches, year: int) -> dict[int, Scheme]:
+    """`scheme_for` of many branches in two queries (the committees, then every stored scheme)."""
+    committees = {b.pk: int(b.path.strip("/").split("/")[0]) for b in branches}
+    configs = SchemeConfig.objects.filter(
+        organization_id__in={*committees, *committees.values()}, applies_from__lte=year
+    ).order_by("-applies_from")
+    latest: dict[int, Scheme] = {}
+    for config in configs:
+        if config.organization_id not in latest:
+            latest[config.organization_id] = Scheme.from_dict(config.data)
+    return {b.pk: latest.get(b.pk) or latest.get(committees[b.pk]) or GUIDELINE_SCHEME for b in branches}
+
+
 def branch_facts(
     branch, year: int, *, upto_quarter: int = 4, members: list[Member] | None = None, judgment_default=True
 ) -> dict[int, MemberFacts]:
-    """Facts of every active member of `branch` for `year`, quarters 1..`upto_quarter`.
+    """Facts of every active member of `branch` for `year`, quarters 1..`upto_quarter`."""
+    return branches_facts(
+        [branch], year, upto_quarter=upto_quarter, members=members, judgment_default=judgment_default
+    )[branch.pk].facts
+
+
+def branches_facts(
+    branches, year: int, *, upto_quarter: int = 4, members: list[Member] | None = None, judgment_default=True
+) -> dict[int, BranchFacts]:
+    """Facts of every active member of the `branches` for `year`, quarters 1..`upto_quarter`, in a fixed
+    number of queries however many branches and members (the committee's roll-up uses it whole).
 
     Judgments not entered by the committee count as full marks (the committee records only where a
     member falls short, with its reason) when `judgment_default` is set.
     """
-    scheme = scheme_for(branch, year)
-    members = members if members is not None else branch_members(branch)
-    ids = [m.pk for m in members]
-    start, end = _period(year, upto_quarter)
-    exempt = exempt_member_ids(member_ids=ids, year=year)
-
-    attendance = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
-    study_hours: dict[int, Decimal] = defaultdict(Decimal)
-    rows = (
-        Attendance.objects.filter(
-            member_id__in=ids,
-            is_current=True,
-            session__is_cancelled=False,
-            session__starts_at__date__gte=start,
-            session__starts_at__date__lt=end,
+    branches = list(branches)
+    branch_ids = [b.pk for b in branches]
+    schemes = schemes_for(branches, year)
+    if members is None:
+        members = list(
+            Member.objects.filter(branch_id__in=branch_ids, status=MemberStatus.ACTIVE)
+            .only("id", "code", "name", "branch_id", "category", "join_date", "probation_start")
+            .order_by("code")
         )
-        .values("member_id", "session__kind")
-        .annotate(
-            required=Count("id"),
-            attended=Count("id", filter=Q(status__in=ATTENDED)),
-            late=Count("id", filter=Q(status__in=LATE_OR_EARLY)),
-            excused=Count("id", filter=Q(status=AttendanceStatus.EXCUSED)),
-            hours=Sum("session__hours", filter=Q(status__in=ATTENDED)),
+    ids = {m.pk for m in members}
+    # Filter by branch, not by a list of thousands of member ids; keep only the members asked for.
+    scope = Q(member__branch_id__in=branch_ids)
+    start, end = _period(year, upto_quarter)
+    start_at = datetime.datetime.combine(start, datetime.time(), tzinfo=timezone.get_current_timezone())
+    end_at = datetime.datetime.combine(end, datetime.time(), tzinfo=timezone.get_current_timezone())
+    exempt = set(
+        Exemption.objects.filter(scope, year=year, state=ExemptionState.APPROVED).values_list(
+            "member_id", flat=True
         )
     )
-    for row in rows:
-        kind = row["session__kind"]
-        item = "org_life" if kind in ORG_LIFE_KINDS else "meetings" if kind in MEETING_KINDS else None
-        if item:
-            sums = attendance[row["member_id"]][item]
-            sums[0] += row["required"]
-            sums[1] += row["attended"]
-            sums[2] += row["late"]
-            sums[3] += row["excused"]
-        if kind in STUDY_HOUR_KINDS and row["hours"]:
-            study_hours[row["member_id"]] += row["hours"]
+
+    # One row per member with every count the engine needs, filtered aggregates by item.
+    org, meet, study = (
+        Q(session__kind__in=ORG_LIFE_KINDS),
+        Q(session__kind__in=MEETING_KINDS),
+        Q(session__kind__in=STUDY_HOUR_KINDS),
+    )
+    attended, late, excused = (
+        Q(status__in=ATTENDED),
+        Q(status__in=LATE_OR_EARLY),
+        Q(status=AttendanceStatus.EXCUSED),
+    )
+    per_item = {}
+    for code, kind in (("org_life", org), ("meetings", meet)):
+        per_item.update(
+            {
+                f"{code}_required": Count("id", filter=kind),
+                f"{code}_attended": Count("id", filter=kind & attended),
+                f"{code}_late": Count("id", filter=kind & late),
+                f"{code}_excused": Count("id", filter=kind & excused),
+            }
+        )
+    aggregate = (
+        Attendance.objects.filter(
+            scope,
+            is_current=True,
+            session__is_cancelled=False,
+            session__starts_at__gte=start_at,
+            session__starts_at__lt=end_at,
+        )
+        .values("member_id")
+        .annotate(**per_item, hours=Sum("session__hours", filter=study & attended))
+        .order_by()
+    )
+    attendance: dict[int, dict[str, AttendanceFacts]] = {}
+    study_hours: dict[int, Decimal] = {}
+    # Thousands of rows: read plain tuples, skipping the ORM's per-value converters.
+    for row in _tuples(aggregate):
+        member_id = row[0]
+        attendance[member_id] = {
+            "org_life": AttendanceFacts(row[1], row[2], row[3], row[4]),
+            "meetings": AttendanceFacts(row[5], row[6], row[7], row[8]),
+        }
+        study_hours[member_id] = Decimal(str(row[9] or 0))
 
     dues_on_time = dict(
         DuesRecord.objects.filter(
-            member_id__in=ids,
+            scope,
             year=year,
             month__lte=upto_quarter * 3,
             is_current=True,
@@ -124,9 +192,7 @@ def branch_facts(
         .values_list("member_id", "n")
     )
     reports = dict(
-        ThoughtReport.objects.filter(
-            member_id__in=ids, is_current=True, received_on__gte=start, received_on__lt=end
-        )
+        ThoughtReport.objects.filter(scope, is_current=True, received_on__gte=start, received_on__lt=end)
         .values("member_id")
         .annotate(n=Count("id"))
         .values_list("member_id", "n")
@@ -136,7 +202,7 @@ def branch_facts(
     deductions = defaultdict(list)
     judgments: dict[int, dict[str, Judgment]] = defaultdict(dict)
     entries = PointEntry.objects.filter(
-        member_id__in=ids, is_current=True, quarter__year=year, quarter__number__lte=upto_quarter
+        scope, is_current=True, quarter__year=year, quarter__number__lte=upto_quarter
     ).order_by("quarter__number", "created_at", "id")
     for e in entries.values(
         "member_id", "entry_type", "kind", "value", "level", "content_key", "own_duty", "measure", "reason"
@@ -159,29 +225,29 @@ def branch_facts(
         else:
             judgments[e["member_id"]][e["kind"]] = Judgment(value=e["value"], reason=e["reason"])
 
-    judgment_items = [item for item in scheme.base_items if item.method == "judgment"]
-    facts = {}
+    result = {b.pk: BranchFacts(scheme=schemes[b.pk], members=[], facts={}) for b in branches}
+    judgment_items = {
+        b.pk: [item for item in schemes[b.pk].base_items if item.method == "judgment"] for b in branches
+    }
     for m in members:
+        if m.pk not in ids or m.branch_id not in result:
+            continue
         member_judgments = dict(judgments.get(m.pk, {}))
         if judgment_default:
-            for item in judgment_items:
+            for item in judgment_items[m.branch_id]:
                 member_judgments.setdefault(item.code, Judgment(value=item.cap, reason=NO_JUDGMENT))
-        att = attendance.get(m.pk, {})
-        facts[m.pk] = MemberFacts(
+        months = _months_required(m, year, upto_quarter)
+        result[m.branch_id].members.append(m)
+        result[m.branch_id].facts[m.pk] = MemberFacts(
             member_id=m.pk,
             category=m.category,
             exempt=m.pk in exempt,
             study_hours=study_hours.get(m.pk, Decimal(0)),
-            attendance={
-                code: AttendanceFacts(*att.get(code, [0, 0, 0, 0])) for code in ("org_life", "meetings")
-            },
-            dues=DuesFacts(
-                months_on_time=min(dues_on_time.get(m.pk, 0), _months_required(m, year, upto_quarter)),
-                months_required=_months_required(m, year, upto_quarter),
-            ),
+            attendance=attendance.get(m.pk, NO_ATTENDANCE),
+            dues=DuesFacts(months_on_time=min(dues_on_time.get(m.pk, 0), months), months_required=months),
             thought_reports=reports.get(m.pk, 0),
             judgments=member_judgments,
             bonuses=tuple(bonuses.get(m.pk, ())),
             deductions=tuple(deductions.get(m.pk, ())),
         )
-    return facts
+    return result

@@ -1,0 +1,208 @@
+"""计算年度积分 and 审核备案 (clause 四.6): the annual roll-up and its filing.
+
+The roll-up is set-based: one set of aggregate queries for all the branches asked for, the engine in
+memory, and one bulk write of the results (COPY on PostgreSQL), so rolling up a whole committee costs
+about the same per member as rolling up one branch.
+"""
+
+import json
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Q
+
+from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState
+from ...scoring import ScoringError, assess_branch, score_member
+from ...selectors.facts import branches_facts
+from ._steps import _deny, _log, _move, _require
+
+RESULT_COLUMNS = (
+    "filing_id",
+    "member_id",
+    "category",
+    "exempt",
+    "base_items",
+    "base",
+    "bonus",
+    "deductions",
+    "total",
+    "rank",
+    "near_bottom",
+    "results",
+    "lines",
+)
+
+
+def _previous_bottom(branch_ids, year: int, schemes) -> dict[int, set[int]]:
+    """Members below the low threshold and near the bottom last year, per branch (the two-year rule)."""
+    bottom: dict[int, set[int]] = defaultdict(set)
+    rows = AnnualResult.objects.filter(
+        filing__branch_id__in=branch_ids, filing__year=year - 1, near_bottom=True, total__isnull=False
+    ).values_list("filing__branch_id", "member_id", "total")
+    for branch_id, member_id, total in rows:
+        if total < schemes[branch_id].thresholds.low_below:
+            bottom[branch_id].add(member_id)
+    return bottom
+
+
+def _result_row(filing_id: int, r) -> tuple:
+    score = r.score
+    lines = [
+        [
+            line.section,
+            line.code,
+            line.clause,
+            line.label,
+            None if line.points is None else str(line.points),
+            line.text,
+        ]
+        for line in (*score.lines, *r.lines)
+    ]
+    return (
+        filing_id,
+        r.member_id,
+        score.category,
+        score.exempt,
+        json.dumps({line.code: str(line.points) for line in score.section("base")}, ensure_ascii=False),
+        score.base,
+        score.bonus,
+        score.deductions,
+        score.total,
+        r.rank,
+        r.near_bottom,
+        json.dumps(list(r.results)),
+        json.dumps(lines, ensure_ascii=False),
+    )
+
+
+def _write_results(rows: list[tuple]) -> None:
+    """COPY on PostgreSQL (the explanation lines make big rows that INSERT quoting slows down)."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join(RESULT_COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                f"COPY {AnnualResult._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608 — constant names
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    AnnualResult.objects.bulk_create(
+        [
+            AnnualResult(**dict(zip(RESULT_COLUMNS, row, strict=True)))
+            for row in (
+                (*row[:4], json.loads(row[4]), *row[5:11], json.loads(row[11]), json.loads(row[12]))
+                for row in rows
+            )
+        ],
+        batch_size=2000,
+    )
+
+
+@transaction.atomic
+def annual_roll_up_many(*, branches, year: int, actor) -> list[AnnualFiling]:
+    """计算年度积分 for several branches at once: the branch's secretary for their own branch, or the higher
+    organization for its branches. Every branch must have its four quarters closed; a branch already
+    submitted or filed is refused, and then nothing is written for any branch."""
+    branches = list(branches)
+    for branch in branches:
+        if not (actor.has_perm("points.manage_quarter", branch) or actor.has_perm("points.oversee", branch)):
+            _deny(f"您无权汇总{branch.name}的年度积分。")
+    ids = [b.pk for b in branches]
+    closed = dict(
+        Quarter.objects.filter(branch_id__in=ids, year=year)
+        .values("branch_id")
+        .annotate(n=Count("id", filter=Q(state=QuarterState.CLOSED)))
+        .values_list("branch_id", "n")
+    )
+    for branch in branches:
+        if closed.get(branch.pk, 0) < 4:
+            raise ValidationError(
+                f"{branch.name}{year}年度还有 {4 - closed.get(branch.pk, 0)} 个季度未完成公示，不能汇总年度积分。"
+            )
+    filings = {
+        f.branch_id: f for f in AnnualFiling.objects.select_for_update().filter(branch_id__in=ids, year=year)
+    }
+    for branch in branches:
+        filing = filings.get(branch.pk)
+        if filing and filing.state not in (FilingState.ROLLED_UP, FilingState.RETURNED):
+            raise ValidationError(
+                f"{branch.name}{year}年度积分已{filing.get_state_display()}，不能重新汇总。"
+            )
+
+    facts = branches_facts(branches, year)
+    schemes = {pk: bf.scheme for pk, bf in facts.items()}
+    previous = _previous_bottom(ids, year, schemes)
+    assessed = {}
+    for branch in branches:
+        bf = facts[branch.pk]
+        try:
+            scores = [score_member(bf.scheme, bf.facts[m.pk]) for m in bf.members]
+        except ScoringError as exc:
+            raise ValidationError(f"{branch.name}积分计算有误：{exc}") from None
+        assessed[branch.pk] = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()))
+
+    # The roll-up is derived from the ledger; until it is submitted it may be recomputed.
+    AnnualResult.objects.filter(filing__in=list(filings.values())).delete()
+    new = AnnualFiling.objects.bulk_create(
+        AnnualFiling(branch=b, year=year, scheme=schemes[b.pk].to_dict())
+        for b in branches
+        if b.pk not in filings
+    )
+    rows = []
+    for filing in new:
+        filings[filing.branch_id] = filing
+        _log("filing", filing.pk, "", FilingState.ROLLED_UP, actor, "汇总年度积分")
+    for branch in branches:
+        filing = filings[branch.pk]
+        if filing not in new:
+            old = filing.state
+            AnnualFiling.objects.filter(pk=filing.pk).update(
+                state=FilingState.ROLLED_UP, scheme=schemes[branch.pk].to_dict()
+            )
+            _log("filing", filing.pk, old, FilingState.ROLLED_UP, actor, "重新汇总年度积分")
+            filing.state = FilingState.ROLLED_UP
+        rows.extend(_result_row(filing.pk, r) for r in assessed[branch.pk])
+    _write_results(rows)
+    return [filings[b.pk] for b in branches]
+
+
+def annual_roll_up(*, branch, year: int, actor) -> AnnualFiling:
+    """计算年度积分 of one branch: sum the four quarters, score, rank and attach clause 五's results."""
+    if not actor.has_perm("points.manage_quarter", branch):
+        _deny("只有支部书记或副书记可以汇总年度积分。")
+    return annual_roll_up_many(branches=[branch], year=year, actor=actor)[0]
+
+
+@transaction.atomic
+def filing_submit(*, filing: AnnualFiling, actor) -> AnnualFiling:
+    _require(actor, "points.manage_quarter", filing.branch, "只有支部书记或副书记可以报送年度积分。")
+    return _move(
+        AnnualFiling,
+        filing,
+        from_states=[FilingState.ROLLED_UP, FilingState.RETURNED],
+        to_state=FilingState.SUBMITTED,
+        actor=actor,
+        reason="报上级党组织审核备案",
+        subject_type="filing",
+    )
+
+
+@transaction.atomic
+def filing_review(*, filing: AnnualFiling, actor, approve: bool, remarks: str = "") -> AnnualFiling:
+    _require(actor, "points.oversee", filing.branch, "只有上级党组织可以审核备案。")
+    if not approve and not remarks.strip():
+        raise ValidationError("退回须写明审核意见。")
+    to_state = FilingState.FILED if approve else FilingState.RETURNED
+    return _move(
+        AnnualFiling,
+        filing,
+        from_states=FilingState.SUBMITTED,
+        to_state=to_state,
+        actor=actor,
+        reason=remarks or "审核备案",
+        subject_type="filing",
+        remarks=remarks,
+    )
