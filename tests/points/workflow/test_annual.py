@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -82,3 +83,42 @@ def test_it_leaves_exempt_members_unscored(cast):
     filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
     result = AnnualResult.objects.get(filing=filing, member=cast.member.member)
     assert result.exempt and result.total is None and result.rank is None
+
+
+def _close_year(cast, branch, secretary):
+    for n in (1, 2, 3, 4):
+        q = workflow.quarter_open(branch=branch, year=YEAR, number=n, actor=secretary)
+        workflow.quarter_start_review(quarter=q, actor=secretary)
+        workflow.assembly_record(
+            quarter=q,
+            actor=secretary,
+            held_on=datetime.date(2026, 1, 5),
+            present=workflow.voting_members(branch),
+            decision="同意",
+        )
+        workflow.quarter_publish(quarter=q, actor=secretary, start=datetime.date(2026, 1, 5))
+        q.refresh_from_db()
+        workflow.quarter_close(quarter=q, actor=secretary, today=datetime.date(2026, 2, 1))
+
+
+def test_it_lets_the_department_roll_up_many_branches_at_once(cast):
+    _year(cast)
+    _close_year(cast, cast.b3, cast.other_secretary.user)
+    filings = workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert [f.branch for f in filings] == [cast.b1, cast.b3]
+    assert AnnualResult.objects.filter(filing__branch=cast.b3).count() == 2
+    assert AnnualResult.objects.filter(filing__branch=cast.b1).count() == 4
+
+
+def test_it_writes_nothing_when_one_branch_is_not_ready(cast):
+    _year(cast)
+    with pytest.raises(ValidationError, match="第三党支部.*4 个季度"):
+        workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert not AnnualResult.objects.exists()
+
+
+def test_it_refuses_a_branch_secretary_rolling_up_another_branch(cast):
+    _year(cast)
+    with pytest.raises(ValidationError, match="无权"):
+        workflow.annual_roll_up_many(branches=[cast.b1], year=YEAR, actor=cast.other_secretary.user)
+    assert not AnnualResult.objects.exists()
