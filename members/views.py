@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from branches.access import actor_for, get_object_for_user, path_q
 
 from . import selectors, services
-from .forms import ExemptionForm, ExemptionStepForm, TransferOutForm
+from .forms import ExemptionForm, ExemptionStepForm, MemberForm, TransferOutForm
 from .models import Exemption
 
 
@@ -117,3 +117,46 @@ def exemption_step(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{exemption.member.name}的申请：{exemption.get_state_display()}。")
     return redirect("members:exemptions")
+
+
+EDITABLE = (
+    "name",
+    "gender",
+    "category",
+    "join_date",
+    "probation_start",
+    "probation_end",
+    "group",
+    "is_mobile",
+    "mobile_destination",
+    "activity_card_no",
+    "phone",
+)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_for_user(
+        request.user, selectors.visible_members(request.user), "members.change_member", pk=pk
+    )
+    initial = {name: getattr(member, name) for name in EDITABLE}
+    form = MemberForm(request.POST or None, initial=initial, member=member)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in EDITABLE}
+        for name in ("mobile_destination", "activity_card_no", "phone"):
+            changes[name] = changes[name] or ""
+        try:
+            changed = services.member_update(
+                member=member, actor=request.user, reason=form.cleaned_data["reason"], **changes
+            )
+        except ValidationError as exc:
+            by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, errors in by_field.items():
+                form.add_error(field if field in form.fields else None, "；".join(errors))
+        else:
+            messages.success(
+                request, f"已保存：{len(changed)} 项变更已记入变更记录。" if changed else "没有变更。"
+            )
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"member": member, "form": form})
