@@ -11,5 +11,6 @@ urlpatterns = [
     path("org/", include("branches.urls")),
     path("members/", include("members.urls")),
     path("points/", include("points.urls")),
+    path("study/", include("study.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -72,7 +72,8 @@ def member_create(*, actor=None, reason: str = "新增", **fields) -> Member:
 @transaction.atomic
 def member_update(*, member: Member, actor=None, reason: str = "", **changes) -> list[str]:
     """Change a member's data; every changed field is written to the history. Returns the changed fields."""
-    locked = Member.objects.select_for_update().select_related("branch", "group").get(pk=member.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side (group) of the outer join.
+    locked = Member.objects.select_for_update(of=("self",)).select_related("branch", "group").get(pk=member.pk)
     before = {f: _display(locked, f) for f in TRACKED_FIELDS}
     for name, value in changes.items():
         if name not in TRACKED_FIELDS:

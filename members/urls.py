@@ -20,3 +20,4 @@ urlpatterns += [
     path("import/template.xlsx", roster_views.roster_template, name="import_template"),
     path("export/<int:org_pk>.xlsx", roster_views.roster_export, name="export"),
 ]
+urlpatterns += [path("import/confirm/", roster_views.roster_import_confirm, name="import_confirm")]

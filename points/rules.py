@@ -66,3 +66,45 @@ rules.add_perm("points.review", rules.is_authenticated & reviews_branch)
 rules.add_perm("points.manage_quarter", rules.is_authenticated & manages_branch)
 rules.add_perm("points.oversee", rules.is_authenticated & oversees_branch)
 rules.add_perm("points.view_branch_points", rules.is_authenticated & (reads_branch | belongs_to_branch))
+
+
+# --- quarterly workflow pages (points/views/workflow) ------------------------------------------
+# Queryset twins: points.selectors.workflow (declaration_scope, objections_to_handle, ...).
+
+
+@rules.predicate
+def is_declarant(user, declaration) -> bool:
+    """A draft declaration belongs to whoever wrote it until they submit it."""
+    return declaration is not None and declaration.declarant_id == actor_for(user).member_id
+
+
+@rules.predicate
+def sees_evidence(user, declaration) -> bool:
+    """Evidence may hold personal details: its author, the 支委会 that weighs it and the higher
+    organization that oversees the branch — not every member who can open the quarter."""
+    if declaration is None:
+        return False
+    branch = declaration.quarter.branch
+    return bool(
+        is_declarant(user, declaration) or reviews_branch(user, branch) or oversees_branch(user, branch)
+    )
+
+
+@rules.predicate
+def handles_objection(user, objection) -> bool:
+    """Clause 四.5: an objection goes to the branch (secretary/deputy), an appeal to the higher organization."""
+    if objection is None:
+        return False
+    branch = objection.quarter.branch
+    if objection.channel == "branch":
+        return bool(manages_branch(user, branch))
+    return bool(oversees_branch(user, branch))
+
+
+# Members of the branch declare items and object to their published results (clause 四.2, 四.5).
+rules.add_perm("points.declare", rules.is_authenticated & belongs_to_branch)
+rules.add_perm("points.change_declaration", rules.is_authenticated & is_declarant)
+rules.add_perm("points.view_evidence", rules.is_authenticated & sees_evidence)
+rules.add_perm("points.handle_objection", rules.is_authenticated & handles_objection)
+# The whole branch's annual table (ranks and clause 五 results); a plain member sees their own line.
+rules.add_perm("points.view_branch_results", rules.is_authenticated & reads_branch)

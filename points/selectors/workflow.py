@@ -1,0 +1,453 @@
+"""Reads for the quarterly workflow pages (clause 四): scopes, results tables, timelines, a member's year.
+
+The scopes are the queryset twins of the `points.*` rules: a row outside them is a 404. Every list
+runs a fixed number of queries however many members the branch has.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, Q, QuerySet, When
+
+from branches.access import MANAGER_ROLES, actor_for, path_q
+from branches.models import BRANCH_KINDS, Organization
+from members.models import Member
+
+from ..models import (
+    AnnualFiling,
+    AnnualResult,
+    Attendance,
+    Declaration,
+    DeclarationState,
+    DuesRecord,
+    EntryType,
+    FilingState,
+    Objection,
+    ObjectionChannel,
+    ObjectionState,
+    PointEntry,
+    Quarter,
+    QuarterState,
+    ThoughtReport,
+    Transition,
+)
+from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme, score_provisional
+from .facts import branch_facts, branch_members, scheme_for
+
+PUBLISHED_STATES = (QuarterState.PUBLISHED, QuarterState.CLOSED)
+STATE_LABELS = {
+    "quarter": dict(QuarterState.choices),
+    "declaration": dict(DeclarationState.choices),
+    "objection": dict(ObjectionState.choices),
+    "filing": dict(FilingState.choices),
+}
+
+
+# --- scopes --------------------------------------------------------------------------------------
+
+
+def _branch_q(user, prefix: str) -> Q:
+    """Branches in the sub-trees the user leads, records for or oversees, and their own branch."""
+    actor = actor_for(user)
+    q = path_q(actor.view_paths, f"{prefix}__path")
+    if actor.branch_id:
+        q |= Q(**{f"{prefix}_id": actor.branch_id})
+    return q
+
+
+def points_branches(user) -> QuerySet[Organization]:
+    actor = actor_for(user)
+    q = path_q(actor.view_paths)
+    if actor.branch_id:
+        q |= Q(pk=actor.branch_id)
+    return Organization.objects.filter(q, kind__in=BRANCH_KINDS)
+
+
+def quarter_scope(user) -> QuerySet[Quarter]:
+    return Quarter.objects.filter(_branch_q(user, "branch")).select_related("branch")
+
+
+def filing_scope(user) -> QuerySet[AnnualFiling]:
+    return AnnualFiling.objects.filter(_branch_q(user, "branch")).select_related("branch")
+
+
+def _own_or_led(user, prefix: str, *own_fields: str) -> Q:
+    """Rows of the branches the user leads or oversees, and rows about the user themselves."""
+    actor = actor_for(user)
+    q = path_q(actor.view_paths, f"{prefix}__path")
+    for name in own_fields if actor.member_id else ():
+        q |= Q(**{f"{name}_id": actor.member_id})
+    return q
+
+
+def declaration_scope(user) -> QuerySet[Declaration]:
+    return Declaration.objects.filter(
+        _own_or_led(user, "quarter__branch", "declarant", "subject")
+    ).select_related("quarter__branch", "subject", "declarant")
+
+
+def entry_scope(user) -> QuerySet[PointEntry]:
+    return PointEntry.objects.filter(_own_or_led(user, "quarter__branch", "member")).select_related(
+        "quarter__branch", "member"
+    )
+
+
+def objection_scope(user) -> QuerySet[Objection]:
+    return Objection.objects.filter(_own_or_led(user, "quarter__branch", "member")).select_related(
+        "quarter__branch", "member"
+    )
+
+
+def _managed_branch_ids(user) -> list[int]:
+    return [p.org_id for p in actor_for(user).posts if p.role in MANAGER_ROLES and p.org_kind in BRANCH_KINDS]
+
+
+def handles_objections(user) -> bool:
+    """Whether the objections list is for this user at all: branch secretaries and higher organizations."""
+    return bool(_managed_branch_ids(user) or actor_for(user).oversight_paths)
+
+
+def objections_to_handle(user) -> QuerySet[Objection]:
+    """Twin of `points.handle_objection`: objections to the branches the user manages, appeals from the
+    branches the user oversees."""
+    actor = actor_for(user)
+    q = Q(channel=ObjectionChannel.BRANCH, quarter__branch_id__in=_managed_branch_ids(user))
+    q |= Q(channel=ObjectionChannel.APPEAL) & path_q(actor.oversight_paths, "quarter__branch__path")
+    return (
+        Objection.objects.filter(q)
+        .select_related("quarter__branch", "member", "handled_by__member")
+        # Those still waiting for an answer first, oldest first.
+        .order_by(Case(When(state=ObjectionState.SUBMITTED, then=0), default=1), "created_at", "pk")
+    )
+
+
+def filings_to_review(user) -> QuerySet[AnnualFiling]:
+    """Twin of `points.oversee` for filings: what the branches under the user's oversight sent up."""
+    actor = actor_for(user)
+    return (
+        AnnualFiling.objects.filter(path_q(actor.oversight_paths, "branch__path"))
+        .exclude(state=FilingState.ROLLED_UP)
+        .select_related("branch")
+        .annotate(member_count=Count("results"))
+        .order_by("-year", "branch__path")
+    )
+
+
+# --- labels --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The scheme's Chinese names for kinds, base items, measures and levels, with clause refs."""
+
+    items: dict[tuple[str, str], str]
+    clauses: dict[tuple[str, str], str]
+    measures: dict[str, str]
+    levels: dict[str, str]
+
+    def item(self, entry_type: str, kind: str) -> str:
+        return self.items.get((entry_type, kind), kind)
+
+    def attach(self, row) -> None:
+        """Give an entry or a declaration its Chinese names for the templates."""
+        row.kind_label = self.item(row.entry_type, row.kind)
+        row.clause = self.clauses.get((row.entry_type, row.kind), "")
+        row.measure_label = self.measures.get(getattr(row, "measure", ""), "")
+        row.level_label = self.levels.get(row.level, "")
+
+
+def labels_for(scheme: Scheme) -> Labels:
+    items, clauses, levels = {}, {}, {}
+    for kind in scheme.bonus_kinds:
+        items[(EntryType.BONUS, kind.code)] = kind.label
+        clauses[(EntryType.BONUS, kind.code)] = kind.clause
+        levels.update({level.code: level.label for level in kind.levels})
+    for kind in scheme.deduction_kinds:
+        items[(EntryType.DEDUCTION, kind.code)] = kind.label
+        clauses[(EntryType.DEDUCTION, kind.code)] = kind.clause
+    for item in scheme.base_items:
+        items[(EntryType.JUDGMENT, item.code)] = item.label
+        clauses[(EntryType.JUDGMENT, item.code)] = item.clause
+    return Labels(items, clauses, {m.code: m.label for m in scheme.measures}, levels)
+
+
+@dataclass(frozen=True)
+class Step:
+    at: object
+    actor: object
+    from_label: str
+    to_label: str
+    reason: str
+
+
+def timeline(subject_type: str, subject_id: int) -> list[Step]:
+    labels = STATE_LABELS[subject_type]
+    return [
+        Step(
+            t.at,
+            t.actor,
+            labels.get(t.from_state, t.from_state),
+            labels.get(t.to_state, t.to_state),
+            t.reason,
+        )
+        for t in Transition.objects.filter(subject_type=subject_type, subject_id=subject_id).select_related(
+            "actor__member"
+        )
+    ]
+
+
+# --- quarters ------------------------------------------------------------------------------------
+
+
+def branch_quarters(branch) -> QuerySet[Quarter]:
+    return Quarter.objects.filter(branch=branch).order_by("-year", "-number")
+
+
+def next_quarter(branch, today) -> tuple[int, int]:
+    """The quarter after the branch's latest one; the current quarter for a branch's first."""
+    latest = Quarter.objects.filter(branch=branch).order_by("-year", "-number").first()
+    if latest is None:
+        return today.year, (today.month - 1) // 3 + 1
+    return (latest.year + 1, 1) if latest.number == 4 else (latest.year, latest.number + 1)
+
+
+@dataclass
+class MemberRow:
+    """One member's year-to-date score with the quarter's items, for the review list and the publicity."""
+
+    member: Member
+    score: MemberScore
+    pending: int = 0
+    entries: list[PointEntry] = field(default_factory=list)
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.member.category, self.member.category)
+
+
+def quarter_rows(quarter: Quarter) -> list[MemberRow]:
+    """Every active member of the branch, their provisional score up to this quarter, the quarter's
+    current ledger entries and their declarations waiting for review."""
+    branch = quarter.branch
+    scheme = scheme_for(branch, quarter.year)
+    labels = labels_for(scheme)
+    members = branch_members(branch)
+    facts = branch_facts(branch, quarter.year, upto_quarter=quarter.number, members=members)
+    pending = dict(
+        Declaration.objects.filter(quarter=quarter, state=DeclarationState.SUBMITTED)
+        .values("subject_id")
+        .annotate(n=Count("id"))
+        .values_list("subject_id", "n")
+    )
+    entries = defaultdict(list)
+    for entry in PointEntry.objects.filter(quarter=quarter, is_current=True).order_by("created_at", "pk"):
+        labels.attach(entry)
+        entries[entry.member_id].append(entry)
+    return [
+        MemberRow(
+            member=m,
+            score=score_provisional(scheme, facts[m.pk]),
+            pending=pending.get(m.pk, 0),
+            entries=entries.get(m.pk, []),
+        )
+        for m in members
+    ]
+
+
+def quarter_objections(quarter: Quarter) -> QuerySet[Objection]:
+    return quarter.objections.select_related("member", "handled_by__member").order_by("created_at", "pk")
+
+
+def announced_objections(quarter: Quarter) -> QuerySet[Objection]:
+    """Objections handled since the previous assembly, reported to this quarter's assembly (clause 四.5)."""
+    return Objection.objects.filter(announced_at__quarter=quarter).select_related("member", "quarter")
+
+
+# --- committee review of one member ---------------------------------------------------------------
+
+
+@dataclass
+class ReviewDetail:
+    facts: MemberFacts
+    score: MemberScore
+    declarations: list[Declaration]
+    entries: list[PointEntry]
+
+
+def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
+    scheme = scheme_for(quarter.branch, quarter.year)
+    labels = labels_for(scheme)
+    facts = branch_facts(quarter.branch, quarter.year, upto_quarter=quarter.number, members=[member])[
+        member.pk
+    ]
+    declarations = list(
+        Declaration.objects.filter(quarter=quarter, subject=member)
+        .exclude(state=DeclarationState.DRAFT)
+        .select_related("declarant", "reviewed_by__member")
+    )
+    for d in declarations:
+        labels.attach(d)
+    entries = _ledger(PointEntry.objects.filter(quarter=quarter, member=member), labels)
+    return ReviewDetail(facts, score_provisional(scheme, facts), declarations, entries)
+
+
+def _ledger(queryset, labels: Labels) -> list[PointEntry]:
+    """Entries oldest first; each carries `corrected_by` (the entry that replaced it) for display."""
+    rows = list(
+        queryset.select_related("created_by__member", "quarter", "declaration").order_by(
+            "quarter__number", "created_at", "pk"
+        )
+    )
+    by_corrected = {e.corrects_id: e for e in rows if e.corrects_id}
+    by_pk = {e.pk: e for e in rows}
+    for e in rows:
+        labels.attach(e)
+        e.corrected_by = by_corrected.get(e.pk)
+        e.original = by_pk.get(e.corrects_id)
+    return rows
+
+
+def own_declarations(quarter: Quarter, member_id: int) -> QuerySet[Declaration]:
+    return Declaration.objects.filter(quarter=quarter, declarant_id=member_id).select_related("subject")
+
+
+def attach_labels(rows, scheme: Scheme):
+    labels = labels_for(scheme)
+    for row in rows:
+        labels.attach(row)
+    return rows
+
+
+# --- annual -------------------------------------------------------------------------------------
+
+
+@dataclass
+class AnnualRow:
+    result: AnnualResult
+    base_items: list[str]
+    result_labels: list[str]
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.result.category, self.result.category)
+
+
+@dataclass
+class AnnualTable:
+    columns: list[tuple[str, str]]  # the scheme's base items (code, label)
+    rows: list[AnnualRow]
+    bottom_share: str  # 排名靠后 as the scheme set it, e.g. "10%（至少 1 名）"
+
+
+def annual_table(filing: AnnualFiling, *, member_id: int | None = None) -> AnnualTable:
+    """The filing's ranked rows under the scheme it was rolled up with (one member's when `member_id`)."""
+    scheme = Scheme.from_dict(filing.scheme)
+    columns = [(item.code, item.label) for item in scheme.base_items]
+    results = filing.results.select_related("member")
+    if member_id is not None:
+        results = results.filter(member_id=member_id)
+    rows = [
+        AnnualRow(
+            result=r,
+            base_items=[r.base_items.get(code, "") for code, _ in columns],
+            result_labels=[RESULT_LABELS.get(code, code) for code in r.results],
+        )
+        for r in results.order_by("exempt", "rank", "member__code")
+    ]
+    bottom = scheme.bottom_rank
+    percent = f"{bottom.share * 100:f}".rstrip("0").rstrip(".")
+    share = f"后 {percent}%（至少 {bottom.min_count} 名）"
+    return AnnualTable(columns, rows, share)
+
+
+def year_quarters(branch, year: int) -> dict[int, Quarter]:
+    return {q.number: q for q in Quarter.objects.filter(branch=branch, year=year)}
+
+
+# --- a member's year ----------------------------------------------------------------------------
+
+
+@dataclass
+class MemberYear:
+    year: int
+    quarters: dict[int, Quarter]
+    upto: int  # quarters 1..upto are counted in the score shown (0: nothing to show yet)
+    score: MemberScore | None
+    annual: AnnualResult | None
+    filing: AnnualFiling | None
+    attendance: list[Attendance]
+    dues: list[DuesRecord]
+    reports: list[ThoughtReport]
+    entries: list[PointEntry]
+    declarations: list[Declaration]
+    objections: list[Objection]
+
+
+def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
+    """Everything behind a member's points for `year`, line by line.
+
+    `full` (the branch's leaders and the higher organization) shows the quarters still in progress; a
+    member looking at their own page sees the ledger and the score only as far as it has been published,
+    like everyone else in the branch (issue 4 §2).
+    """
+    branch = member.branch
+    scheme = scheme_for(branch, year)
+    labels = labels_for(scheme)
+    quarters = year_quarters(branch, year)
+    shown = sorted(n for n, q in quarters.items() if full or q.state in PUBLISHED_STATES)
+    upto = 4 if full else max(shown, default=0)
+
+    filing = AnnualFiling.objects.filter(branch=branch, year=year).first()
+    annual = filing.results.filter(member=member).first() if filing else None
+    score = None
+    if annual is None and upto:
+        facts = branch_facts(branch, year, upto_quarter=upto, members=[member])[member.pk]
+        score = score_provisional(scheme, facts)
+
+    attendance = list(
+        Attendance.objects.filter(member=member, session__starts_at__year=year)
+        .select_related("session", "recorded_by__member", "corrects")
+        .order_by("session__starts_at", "recorded_at", "pk")
+    )
+    dues = list(
+        DuesRecord.objects.filter(member=member, year=year)
+        .select_related("recorded_by__member", "corrects")
+        .order_by("month", "recorded_at", "pk")
+    )
+    reports = list(
+        ThoughtReport.objects.filter(member=member, received_on__year=year)
+        .select_related("recorded_by__member", "corrects")
+        .order_by("received_on", "pk")
+    )
+    entries = _ledger(
+        PointEntry.objects.filter(member=member, quarter__year=year, quarter__number__in=shown), labels
+    )
+    own = Q(declarant=member) | Q(subject=member, quarter__number__in=shown)
+    declarations = list(
+        Declaration.objects.filter(own, quarter__year=year, quarter__branch=branch)
+        .select_related("quarter", "declarant", "subject", "reviewed_by__member")
+        .order_by("quarter__number", "created_at", "pk")
+    )
+    for d in declarations:
+        labels.attach(d)
+    objections = list(
+        Objection.objects.filter(member=member, quarter__year=year)
+        .select_related("quarter", "handled_by__member", "correction")
+        .order_by("created_at", "pk")
+    )
+    return MemberYear(
+        year,
+        quarters,
+        upto,
+        score,
+        annual,
+        filing,
+        attendance,
+        dues,
+        reports,
+        entries,
+        declarations,
+        objections,
+    )

@@ -1,0 +1,124 @@
+"""登记出勤: the whole attendance sheet in one request and one transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ...models import Attendance, AttendanceStatus, Session
+from ...selectors.quarters import records_locked
+from ...selectors.records import expected_members, local_day
+from .common import OWN_ROW, SaveResult, locked_text, member_names, require
+
+
+def _check_recordable(session: Session, now: datetime.datetime) -> None:
+    if session.is_cancelled:
+        raise ValidationError("该活动已取消，不能登记出勤。")
+    start_day = local_day(session.starts_at)
+    if local_day(now) < start_day:
+        raise ValidationError(f"活动尚未开始，{start_day:%Y年%m月%d日}起才能登记出勤。")
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    session: Session,
+    entries: Mapping[int, tuple[str, str]],
+    actor,
+    correction_reason: str = "",
+    now: datetime.datetime | None = None,
+) -> SaveResult:
+    """登记出勤: save the whole sheet at once — `entries` maps member id → (status, reason).
+
+    One bad row refuses the whole request and nothing is saved. Queries do not grow with the number
+    of members: the rows are read once and written with one bulk update and one bulk insert.
+    """
+    now = now or timezone.now()
+    require(actor, "points.record", session.branch, "只有积分记录员或支部书记、副书记可以登记出勤。")
+    session = Session.objects.select_for_update().select_related("branch", "group").get(pk=session.pk)
+    _check_recordable(session, now)
+    day = local_day(session.starts_at)
+    locked = records_locked(session.branch, day)
+    correction_reason = (correction_reason or "").strip()
+    expected = {m.pk: m for m in expected_members(session)}
+    valid_statuses = set(AttendanceStatus.values)
+
+    errors: list[str] = []
+    not_expected = [pk for pk in entries if pk not in expected]
+    if not_expected:
+        names = member_names(not_expected)
+        for pk in not_expected:
+            if pk in names:
+                errors.append(f"{names[pk]}不在本次活动的应参加人员名单中。")
+            else:
+                errors.append(f"提交的党员（编号 {pk}）不存在。")
+    for pk, (status, reason) in entries.items():
+        member = expected.get(pk)
+        if member is None:
+            continue
+        if status not in valid_statuses:
+            errors.append(f"{member.name}：“{status}”不是有效的出勤状态。")
+        elif status == AttendanceStatus.EXCUSED and not (reason or "").strip():
+            errors.append(f"{member.name}请假，须填写请假事由。")
+        if not actor.has_perm("points.record_member", member):
+            if member.user_id == actor.pk:
+                errors.append(OWN_ROW.format(what="出勤"))
+            else:
+                errors.append(f"您不能登记{member.name}的出勤。")
+    if errors:
+        raise ValidationError(errors)
+
+    current = {
+        a.member_id: a
+        for a in Attendance.objects.filter(session=session, member_id__in=list(entries), is_current=True)
+    }
+    to_update, to_create, retired = [], [], []
+    unchanged = corrected = 0
+    for pk, (status, reason) in entries.items():
+        reason = (reason or "").strip()
+        old = current.get(pk)
+        if old is not None and old.status == status and old.reason == reason:
+            unchanged += 1
+            continue
+        if not locked:
+            if old is None:
+                to_create.append(
+                    Attendance(session=session, member_id=pk, status=status, reason=reason, recorded_by=actor)
+                )
+            else:
+                old.status, old.reason, old.via_qr = status, reason, False
+                old.recorded_by, old.recorded_at = actor, now
+                to_update.append(old)
+            continue
+        if old is not None:
+            old.is_current = False
+            retired.append(old)
+            corrected += 1
+        to_create.append(
+            Attendance(
+                session=session,
+                member_id=pk,
+                status=status,
+                reason=reason,
+                recorded_by=actor,
+                corrects=old,
+                correction_reason=correction_reason,
+            )
+        )
+    if locked and (to_create or retired) and not correction_reason:
+        raise ValidationError(f"{locked_text(day)}，修改出勤属于更正，请填写更正理由。")
+    if retired:
+        Attendance.objects.bulk_update(retired, ["is_current"])
+    if to_update:
+        Attendance.objects.bulk_update(
+            to_update, ["status", "reason", "via_qr", "recorded_by", "recorded_at"]
+        )
+    if to_create:
+        Attendance.objects.bulk_create(to_create)
+    return SaveResult(
+        created=len(to_create) - corrected, updated=len(to_update), corrected=corrected, unchanged=unchanged
+    )

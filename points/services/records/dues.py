@@ -1,0 +1,133 @@
+"""登记党费: a branch's year of monthly dues, saved as one grid."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ...models import DuesRecord, DuesStatus
+from ...selectors.records import dues_members, first_dues_month, last_open_month, locked_quarters
+from .common import OWN_ROW, SaveResult, member_names, require
+
+
+@transaction.atomic
+def dues_record(
+    *,
+    branch,
+    year: int,
+    entries: Mapping[tuple[int, int], str],
+    actor,
+    correction_reason: str = "",
+    today: datetime.date | None = None,
+) -> SaveResult:
+    """登记党费: save the year's grid at once — `entries` maps (member id, month) → status ("" = none).
+
+    A month whose quarter is locked can only be corrected (with a reason); one bad cell refuses the
+    whole request.
+    """
+    today = today or timezone.localdate()
+    require(actor, "points.record", branch, "只有积分记录员或支部书记、副书记可以登记党费。")
+    members = {m.pk: m for m in dues_members(branch)}
+    locked_q = locked_quarters(branch, year)
+    last = last_open_month(year, today)
+    correction_reason = (correction_reason or "").strip()
+    valid = set(DuesStatus.values)
+
+    errors: list[str] = []
+    unknown = {pk for pk, _ in entries if pk not in members}
+    if unknown:
+        names = member_names(unknown)
+        for pk in sorted(unknown):
+            errors.append(
+                f"{names[pk]}不在本支部的党费名单中。" if pk in names else f"提交的党员（编号 {pk}）不存在。"
+            )
+    refused: set[int] = set()
+    for (pk, month), status in sorted(entries.items()):
+        member = members.get(pk)
+        if member is None:
+            continue
+        if not 1 <= month <= 12:
+            errors.append(f"{member.name}：月份应为 1 至 12。")
+            continue
+        if status and status not in valid:
+            errors.append(f"{member.name}{month}月：“{status}”不是有效的交纳情况。")
+        if status and month < first_dues_month(member, year):
+            errors.append(f"{member.name}{year}年{month}月尚未入党，无需登记党费。")
+        if status and month > last:
+            errors.append(f"{member.name}：{year}年{month}月尚未到期，不能登记党费。")
+        if pk not in refused and not actor.has_perm("points.record_member", member):
+            refused.add(pk)
+            own = member.user_id == actor.pk
+            errors.append(OWN_ROW.format(what="党费") if own else f"您不能登记{member.name}的党费。")
+    if errors:
+        raise ValidationError(errors)
+
+    current = {
+        (r.member_id, r.month): r
+        for r in DuesRecord.objects.filter(
+            member_id__in=[pk for pk, _ in entries], year=year, is_current=True
+        )
+    }
+    to_update, to_create, retired = [], [], []
+    unchanged = 0
+    touches_locked = False
+    for (pk, month), status in sorted(entries.items()):
+        old = current.get((pk, month))
+        if not status:
+            if old is not None:
+                errors.append(
+                    f"{members[pk].name}{month}月已有记录，不能清空；如有错误请改为正确的交纳情况。"
+                )
+            continue
+        if old is not None and old.status == status:
+            unchanged += 1
+            continue
+        if (month - 1) // 3 + 1 not in locked_q:
+            if old is None:
+                to_create.append(
+                    DuesRecord(member_id=pk, year=year, month=month, status=status, recorded_by=actor)
+                )
+            else:
+                old.status, old.recorded_by, old.recorded_at = status, actor, timezone.now()
+                to_update.append(old)
+            continue
+        touches_locked = True
+        if old is not None:
+            old.is_current = False
+            retired.append(old)
+        to_create.append(
+            DuesRecord(
+                member_id=pk,
+                year=year,
+                month=month,
+                status=status,
+                recorded_by=actor,
+                corrects=old,
+                correction_reason=correction_reason,
+            )
+        )
+    if touches_locked and not correction_reason:
+        numbers = "、".join(f"第{n}季度" for n in sorted(locked_q))
+        errors.append(f"{year}年{numbers}的日常记录已锁定，修改党费属于更正，请填写更正理由。")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            if retired:
+                DuesRecord.objects.bulk_update(retired, ["is_current"])
+            if to_update:
+                DuesRecord.objects.bulk_update(to_update, ["status", "recorded_by", "recorded_at"])
+            if to_create:
+                DuesRecord.objects.bulk_create(to_create)
+    except IntegrityError:
+        raise ValidationError("记录已被他人同时修改，请刷新页面后重试。") from None
+    return SaveResult(
+        created=len(to_create) - len(retired),
+        updated=len(to_update),
+        corrected=len(retired),
+        unchanged=unchanged,
+    )

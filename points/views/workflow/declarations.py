@@ -1,0 +1,116 @@
+"""党员申报 (clause 四.2): a member declares their own items or reports another member's."""
+
+import calendar
+import datetime
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from branches.access import actor_for
+from members.models import Member, MemberStatus
+
+from ...forms.workflow import DeclarationForm
+from ...models import QuarterState
+from ...selectors import workflow as selectors
+from ...selectors.facts import scheme_for
+from ...services import workflow as services
+from ._common import error_text, get_for
+
+
+def _last_day(quarter) -> datetime.date:
+    month = quarter.number * 3
+    return datetime.date(quarter.year, month, calendar.monthrange(quarter.year, month)[1])
+
+
+def window_closed(quarter) -> str:
+    """Why declarations are closed, or "" while the window is open."""
+    if quarter.state != QuarterState.OPEN:
+        return f"{quarter.label}已进入“{quarter.get_state_display()}”阶段，申报已截止。"
+    if quarter.declaration_closes and timezone.localdate() > quarter.declaration_closes:
+        return f"{quarter.label}的申报已于 {quarter.declaration_closes:%Y-%m-%d} 截止。"
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def declare(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    quarter = get_for(user, selectors.quarter_scope(user), "points.declare", on=lambda q: q.branch, pk=pk)
+    me = actor_for(user).member_id
+    scheme = scheme_for(quarter.branch, quarter.year)
+    members = Member.objects.filter(branch=quarter.branch, status=MemberStatus.ACTIVE).order_by("code")
+    form = DeclarationForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        scheme=scheme,
+        members=members,
+        me=me,
+        day=min(timezone.localdate(), _last_day(quarter)),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaration = services.declaration_create(quarter=quarter, actor=user, **form.service_kwargs())
+        except ValidationError as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            who = "报告" if declaration.is_report else "申报"
+            messages.success(request, f"{who}已保存为草稿，确认无误后请点击“提交”。")
+            return redirect("points:declare", pk=quarter.pk)
+    context = {
+        "quarter": quarter,
+        "form": form,
+        "closed": window_closed(quarter),
+        "declarations": selectors.attach_labels(list(selectors.own_declarations(quarter, me)), scheme),
+    }
+    return render(request, "points/workflow/declare.html", context)
+
+
+def _own_step(request: HttpRequest, pk: int, step, done: str) -> HttpResponse:
+    user = request.user
+    declaration = get_for(user, selectors.declaration_scope(user), "points.change_declaration", pk=pk)
+    try:
+        step(declaration=declaration, actor=user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("points:declare", pk=declaration.quarter_id)
+
+
+@require_POST
+@login_required
+def declaration_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _own_step(request, pk, services.declaration_submit, "已提交，等待支委会初评。")
+
+
+@require_POST
+@login_required
+def declaration_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _own_step(request, pk, services.declaration_withdraw, "已撤回。")
+
+
+@require_GET
+@login_required
+def declaration_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    declaration = get_for(user, selectors.declaration_scope(user), "points.view_evidence", pk=pk)
+    if not declaration.evidence:
+        raise Http404("没有证明材料。")
+    name = declaration.evidence.name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    # The file was checked by content when uploaded and is stored under our own name and extension;
+    # images open in the browser, a PDF is downloaded rather than rendered on our origin.
+    response = FileResponse(
+        declaration.evidence.open("rb"),
+        content_type=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        filename=f"证明材料-{declaration.pk}{name[name.rfind('.') :]}",
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,68 @@
+"""A member's study hours for the year and the study sessions they missed (the 我的学习 page).
+
+Counted exactly as the scoring facts count them (points.selectors.facts): current attendance rows of
+sessions that give study hours (集中学习 and 党课), not cancelled, starting in the year; present, late
+and left-early count the session's hours, excused and absent count nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from points.models import Attendance, AttendanceStatus
+from points.models.records import STUDY_HOUR_KINDS
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
+MISSED = (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
+
+
+def _study_attendance(member, year: int) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(
+        member=member,
+        is_current=True,
+        session__kind__in=STUDY_HOUR_KINDS,
+        session__is_cancelled=False,
+        session__starts_at__year=year,
+    )
+
+
+def member_study_hours(member, year: int) -> Decimal:
+    """学时: the hours of the study sessions `member` attended in `year`."""
+    total = (
+        _study_attendance(member, year)
+        .filter(status__in=ATTENDED)
+        .aggregate(total=Sum("session__hours"))["total"]
+    )
+    return total if total is not None else Decimal("0.0")
+
+
+def attended_sessions(member, year: int) -> QuerySet[Attendance]:
+    return (
+        _study_attendance(member, year)
+        .filter(status__in=ATTENDED)
+        .select_related("session", "session__study__arrangement")
+        .order_by("-session__starts_at")
+    )
+
+
+def missed_sessions(member, year: int) -> QuerySet[Attendance]:
+    """The member's attendance rows marked 请假 or 缺席 at study sessions of `year`, with the reason."""
+    return (
+        _study_attendance(member, year)
+        .filter(status__in=MISSED)
+        .select_related("session", "session__study__arrangement")
+        .order_by("-session__starts_at")
+    )
+
+
+def target_hours(member, year: int) -> Decimal:
+    """The yearly study-hours target of the scheme that scores `member` (32 under the guideline)."""
+    from points.selectors.facts import scheme_for
+
+    scheme = scheme_for(member.branch, year)
+    for item in scheme.base_items:
+        if item.method == "study_hours":
+            return Decimal(item.params["target_hours"])
+    return Decimal(32)

@@ -1,0 +1,1 @@
+"""Thin function views: look the object up through its scope and rule, parse a form, call one service."""

@@ -1,0 +1,230 @@
+"""The dues grid: members × 12 months, saved in one POST, corrections once a quarter is locked."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import Category
+from points.models import DuesRecord
+from points.selectors.records import dues_grid
+from points.services.records import dues_record
+from tests.factories import make_member
+
+from .helpers import add_members, lock
+
+YEAR = 2025
+TODAY = datetime.date(2025, 12, 31)
+
+
+def _save(cast, entries, actor=None, **kwargs):
+    kwargs.setdefault("today", TODAY)
+    return dues_record(
+        branch=cast.b1, year=YEAR, entries=entries, actor=actor or cast.recorder.user, **kwargs
+    )
+
+
+def _snapshot():
+    return list(
+        DuesRecord.objects.order_by("pk").values_list("pk", "member_id", "month", "status", "is_current")
+    )
+
+
+def _refused(cast, entries, message, actor=None, **kwargs):
+    before = _snapshot()
+    with pytest.raises(ValidationError) as exc:
+        _save(cast, entries, actor, **kwargs)
+    assert message in "；".join(exc.value.messages)
+    assert _snapshot() == before
+
+
+def test_it_records_a_grid_of_months(cast):
+    m = cast.member.member.pk
+    result = _save(cast, {(m, 1): "on_time", (m, 2): "late", (m, 3): ""})
+    assert result.created == 2
+    assert dict(DuesRecord.objects.values_list("month", "status")) == {1: "on_time", 2: "late"}
+
+
+def test_it_updates_in_place_while_the_quarter_is_open(cast):
+    m = cast.member.member.pk
+    _save(cast, {(m, 1): "unpaid"})
+    first = DuesRecord.objects.get()
+    result = _save(cast, {(m, 1): "late"})
+    assert (result.updated, DuesRecord.objects.get().pk, DuesRecord.objects.get().status) == (
+        1,
+        first.pk,
+        "late",
+    )
+
+
+def test_it_corrects_a_locked_month_keeping_the_old_row(cast):
+    m = cast.member.member.pk
+    _save(cast, {(m, 2): "unpaid", (m, 4): "on_time"})
+    lock(cast.b1, datetime.date(YEAR, 2, 1))
+    _refused(cast, {(m, 2): "on_time"}, "2025年第1季度的日常记录已锁定，修改党费属于更正，请填写更正理由")
+    result = _save(cast, {(m, 2): "on_time", (m, 4): "on_time"}, correction_reason="补交凭证")
+    assert (result.corrected, result.unchanged) == (1, 1)
+    old = DuesRecord.objects.get(month=2, is_current=False)
+    new = DuesRecord.objects.get(month=2, is_current=True)
+    assert (old.status, new.status, new.corrects_id, new.correction_reason) == (
+        "unpaid",
+        "on_time",
+        old.pk,
+        "补交凭证",
+    )
+    grid = dues_grid(cast.b1, YEAR, today=TODAY)
+    cell = next(r for r in grid.rows if r.member.pk == m).cells[1]
+    assert cell.locked and cell.original.status == "unpaid" and cell.status == "on_time"
+
+
+def test_it_refuses_the_recorders_own_row(cast):
+    entries = {(cast.member.member.pk, 1): "on_time", (cast.recorder.member.pk, 1): "on_time"}
+    _refused(cast, entries, "积分记录员本人的党费由支部书记或副书记登记")
+
+
+def test_it_lets_the_secretary_record_the_recorder(cast):
+    _save(cast, {(cast.recorder.member.pk, 1): "on_time"}, actor=cast.secretary.user)
+    assert DuesRecord.objects.get().member == cast.recorder.member
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (("member", 1, "gold"), "“gold”不是有效的交纳情况"),
+        (("member", 13, "on_time"), "月份应为 1 至 12"),
+        (("other_member", 1, "on_time"), "外支部党员不在本支部的党费名单中"),
+        ((999999, 1, "on_time"), "提交的党员（编号 999999）不存在"),
+    ],
+)
+def test_it_refuses_bad_cells(cast, cell, message):
+    who, month, status = cell
+    pk = who if isinstance(who, int) else getattr(cast, who).member.pk
+    _refused(cast, {(cast.committee_member.member.pk, 1): "on_time", (pk, month): status}, message)
+
+
+def test_it_refuses_months_still_to_come(cast):
+    _refused(
+        cast,
+        {(cast.member.member.pk, 7): "on_time"},
+        "2025年7月尚未到期，不能登记党费",
+        today=datetime.date(2025, 6, 30),
+    )
+
+
+def test_it_refuses_months_before_the_member_joined(cast):
+    new = make_member(
+        cast.b1,
+        category=Category.PROBATIONARY,
+        probation_start=datetime.date(2025, 5, 1),
+        probation_end=datetime.date(2026, 5, 1),
+        name="新党员",
+    )
+    _refused(cast, {(new.pk, 4): "on_time"}, "新党员2025年4月尚未入党，无需登记党费")
+    _save(cast, {(new.pk, 5): "on_time"})
+
+
+def test_it_leaves_activists_out_of_the_dues_list(cast):
+    activist = make_member(cast.b1, category=Category.ACTIVIST, name="积极分子")
+    _refused(cast, {(activist.pk, 1): "on_time"}, "积极分子不在本支部的党费名单中")
+    assert "积极分子" not in [r.member.name for r in dues_grid(cast.b1, YEAR).rows]
+
+
+def test_it_refuses_to_blank_a_recorded_month(cast):
+    m = cast.member.member.pk
+    _save(cast, {(m, 1): "on_time"})
+    _refused(cast, {(m, 1): ""}, "普通党员1月已有记录，不能清空")
+
+
+@pytest.mark.parametrize("role", ["member", "committee_member", "dept", "gb_secretary", "other_secretary"])
+def test_it_refuses_someone_who_does_not_record_for_the_branch(cast, role):
+    _refused(
+        cast, {(cast.member.member.pk, 1): "on_time"}, "只有积分记录员或支部书记", getattr(cast, role).user
+    )
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def _url(cast, year=YEAR):
+    return reverse("points:dues", args=[cast.b1.pk, year])
+
+
+def test_it_shows_and_saves_the_grid(client, cast):
+    client.force_login(cast.recorder.user)
+    body = client.get(_url(cast)).content.decode()
+    assert f'name="d-{cast.member.member.pk}-12"' in body
+    assert f'name="d-{cast.recorder.member.pk}-1"' not in body  # own row: read-only
+    response = client.post(
+        _url(cast), {f"d-{cast.member.member.pk}-1": "on_time", f"d-{cast.member.member.pk}-2": ""}
+    )
+    assert response.status_code == 302
+    assert DuesRecord.objects.get().status == "on_time"
+
+
+def test_it_refuses_a_bad_post_and_keeps_the_grid(client, cast):
+    client.force_login(cast.recorder.user)
+    response = client.post(
+        _url(cast),
+        {f"d-{cast.member.member.pk}-1": "on_time", f"d-{cast.recorder.member.pk}-1": "on_time"},
+    )
+    assert "积分记录员本人的党费由支部书记或副书记登记" in response.content.decode()
+    assert not DuesRecord.objects.exists()
+
+
+def test_it_404s_an_absurd_year(client, cast):
+    client.force_login(cast.recorder.user)
+    assert client.get(_url(cast, 1900)).status_code == 404
+
+
+def _measure(client, url, method="get", data=None):
+    """(reads, writes) of one request."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code in (200, 302)
+    sql = [q["sql"].lstrip().upper() for q in ctx.captured_queries]
+    writes = sum(1 for q in sql if q.startswith(("INSERT", "UPDATE")))
+    return len(sql) - writes, writes
+
+
+def _cells(members, months, status="on_time"):
+    return {f"d-{m.pk}-{month}": status for m in members for month in months}
+
+
+def test_it_reads_and_saves_a_month_for_everyone_in_constant_queries(client, cast):
+    client.force_login(cast.secretary.user)
+    add_members(cast.b1, 1)
+    members = [r.member for r in dues_grid(cast.b1, YEAR).rows]
+    assert len(members) == 5
+    small = [
+        _measure(client, _url(cast)),
+        _measure(client, _url(cast), "post", _cells(members, [3])),
+        _measure(client, _url(cast), "post", _cells(members, [3], "late")),
+    ]
+    add_members(cast.b1, 55)
+    members = [r.member for r in dues_grid(cast.b1, YEAR).rows]
+    assert len(members) == 60
+    big = [
+        _measure(client, _url(cast)),
+        _measure(client, _url(cast), "post", _cells(members, [4])),
+        _measure(client, _url(cast), "post", _cells(members, [4], "late")),
+    ]
+    assert DuesRecord.objects.filter(month=4, status="late").count() == 60
+    assert small == big
+
+
+def test_it_saves_a_whole_year_with_bulk_writes(client, cast):
+    """720 cells: the reads stay constant; the writes are bulk statements (SQLite splits them into
+    batches of at most 999 parameters, PostgreSQL sends one)."""
+    client.force_login(cast.secretary.user)
+    add_members(cast.b1, 1)
+    members = [r.member for r in dues_grid(cast.b1, YEAR).rows]
+    small_reads, _ = _measure(client, _url(cast), "post", _cells(members, range(1, 13)))
+    add_members(cast.b1, 55)
+    members = [r.member for r in dues_grid(cast.b1, YEAR - 1).rows]
+    big_reads, big_writes = _measure(client, _url(cast, YEAR - 1), "post", _cells(members, range(1, 13)))
+    assert DuesRecord.objects.filter(year=YEAR - 1).count() == 720
+    assert small_reads == big_reads
+    assert big_writes <= 720 * 11 // 999 + 1

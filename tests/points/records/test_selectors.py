@@ -1,0 +1,98 @@
+"""expected_members / session_attendance / dues_for_member / branch_sessions."""
+
+import datetime
+
+from members.models import Category, Exemption, ExemptionState
+from members.services import member_transfer_out
+from points.models import Audience, DuesRecord, SessionKind
+from points.selectors.records import (
+    branch_sessions,
+    dues_for_member,
+    expected_members,
+    session_attendance,
+)
+from tests.factories import make_member
+
+from .helpers import DAY, at, lock, record
+
+
+def _names(qs):
+    return sorted(m.name for m in qs)
+
+
+def test_it_expects_the_active_members_of_the_branch(cast, session):
+    gone = make_member(cast.b1, name="已转出")
+    member_transfer_out(member=gone, reason="调动")
+    assert _names(expected_members(session)) == ["支委委员", "支部书记", "普通党员", "记录员"]
+
+
+def test_it_expects_activists_at_lectures_but_not_at_the_assembly(cast, make_session):
+    make_member(cast.b1, category=Category.ACTIVIST, name="积极分子")
+    lecture = make_session(kind=SessionKind.PARTY_LECTURE, title="党课")
+    assembly = make_session(kind=SessionKind.ASSEMBLY)
+    work = make_session(kind=SessionKind.WORK_MEETING, title="发展党员")
+    assert "积极分子" in _names(expected_members(lecture))
+    assert "积极分子" not in _names(expected_members(assembly))
+    assert "积极分子" not in _names(expected_members(work))
+
+
+def test_it_expects_probationary_members_everywhere(cast, session):
+    make_member(cast.b1, category=Category.PROBATIONARY, name="预备党员")
+    assert "预备党员" in _names(expected_members(session))
+
+
+def test_it_expects_the_group_for_a_group_meeting(cast, make_session):
+    meeting = make_session(kind=SessionKind.GROUP_MEETING, audience=Audience.GROUP, group=cast.group1)
+    assert _names(expected_members(meeting)) == ["支部书记", "普通党员", "记录员"]
+
+
+def test_it_expects_the_committee_for_a_committee_meeting(cast, make_session):
+    meeting = make_session(kind=SessionKind.COMMITTEE_MEETING, audience=Audience.COMMITTEE, title="支委会")
+    assert _names(expected_members(meeting)) == ["支委委员", "支部书记"]
+
+
+def test_it_marks_exempt_members_but_still_lists_them(cast, session):
+    Exemption.objects.create(
+        member=cast.member.member, year=DAY.year, reason="away", detail="外出", state=ExemptionState.APPROVED
+    )
+    rows = {r.member.name: r for r in session_attendance(session)}
+    assert rows["普通党员"].is_exempt
+    assert not rows["支部书记"].is_exempt
+
+
+def test_it_shows_the_original_beside_the_correction(cast, session):
+    record(session, {cast.member.member.pk: ("present", "")}, cast.recorder.user)
+    lock(cast.b1, DAY)
+    record(
+        session, {cast.member.member.pk: ("absent", "")}, cast.secretary.user, correction_reason="核实未到"
+    )
+    record(
+        session, {cast.member.member.pk: ("excused", "补假")}, cast.secretary.user, correction_reason="补假条"
+    )
+    row = next(r for r in session_attendance(session) if r.member == cast.member.member)
+    assert row.current.status == "excused"
+    assert [h.status for h in row.history] == ["present", "absent"]
+    assert row.original.status == "present"
+
+
+def test_it_keeps_rows_of_members_who_left(cast, session):
+    record(session, {cast.member.member.pk: ("present", "")}, cast.recorder.user)
+    member_transfer_out(member=cast.member.member, reason="调动")
+    rows = {r.member.name: r for r in session_attendance(session)}
+    assert not rows["普通党员"].is_expected
+    assert rows["普通党员"].current.status == "present"
+
+
+def test_it_lists_a_members_twelve_months_of_dues(cast):
+    DuesRecord.objects.create(member=cast.member.member, year=2025, month=2, status="on_time")
+    cells = dues_for_member(cast.member.member, 2025)
+    assert [c.month for c in cells] == list(range(1, 13))
+    assert cells[1].status == "on_time" and cells[0].current is None
+
+
+def test_it_counts_recorded_attendance_per_session(cast, make_session):
+    first = make_session()
+    make_session(starts_at=at(datetime.date(2024, 12, 1), 9), title="去年")
+    record(first, {cast.member.member.pk: ("present", "")}, cast.recorder.user)
+    sessions = list(branch_sessions(cast.b1, 2025))
+    assert [(s.title, s.recorded_count) for s in sessions] == [("三月支部党员大会", 1)]

@@ -1,0 +1,114 @@
+from django.urls import reverse
+
+from points.models import EntryType
+from points.services import workflow
+
+from .conftest import YEAR, full_year_records
+from .test_views_matrix import advance, declare, deduct, object_to, open_quarter, rolled_up
+
+
+def _url(person, year=YEAR):
+    return reverse("points:member_year", args=[person.member.pk, year])
+
+
+def test_it_explains_every_line_with_its_clause(cast, login):
+    full_year_records(cast, cast.member.member)
+    advance(cast, open_quarter(cast), "published")
+    html = login(cast.member).get(_url(cast.member)).content.decode()
+    assert "截至第1季度（已公示）" in html
+    for clause, label in [
+        ("三(一)1", "认真学习"),
+        ("三(一)3", "自觉参加组织生活"),
+        ("三(一)4", "主动交纳党费"),
+    ]:
+        assert clause in html and label in html
+    assert "1月主题党日" in html and "出席" in html  # the facts behind the lines
+    assert "按时足额" in html
+
+
+def test_it_keeps_unpublished_items_from_the_member_but_shows_them_to_leaders(cast, login):
+    q = advance(cast, open_quarter(cast), "in_review")
+    deduct(cast, q, value=6)
+    mine = login(cast.member).get(_url(cast.member)).content.decode()
+    assert "本年度尚无已公示的积分" in mine and "连续 3 个月未参加组织生活" not in mine
+    theirs = login(cast.secretary).get(_url(cast.member)).content.decode()
+    assert "连续 3 个月未参加组织生活" in theirs and "由支部书记记入" in theirs.replace("\n", "")
+    assert "三(三)1" in theirs and "批评教育" in theirs
+
+
+def test_it_shows_declarations_objections_and_feedback(cast, login):
+    q = open_quarter(cast)
+    declare(cast, q, submit=True)
+    declare(
+        cast,
+        q,
+        who="committee_member",
+        subject=cast.member.member,
+        submit=True,
+        description="委员报告的好人好事",
+    )
+    advance(cast, q, "in_review")
+    for d in q.declarations.all():
+        workflow.declaration_review(declaration=d, actor=cast.secretary.user, approve=True)
+    q = advance_published(cast, q)
+    o = object_to(cast, q)
+    workflow.objection_handle(
+        objection=o, actor=cast.secretary.user, upheld=False, findings="核实无误", feedback="维持原评定"
+    )
+    html = login(cast.member).get(_url(cast.member)).content.decode()
+    assert "本人申报" in html and "已认定" in html
+    assert "其他党员报告" in html and "支委委员报告" not in html  # the reporter is not named to the subject
+    assert "维持原评定" in html and "核实无误" in html
+    leader = login(cast.secretary).get(_url(cast.member)).content.decode()
+    assert "支委委员报告" in leader
+
+
+def advance_published(cast, q):
+    from django.utils import timezone
+
+    workflow.assembly_record(
+        quarter=q,
+        actor=cast.secretary.user,
+        held_on=timezone.localdate(),
+        present=workflow.voting_members(cast.b1),
+        decision="同意",
+    )
+    q.refresh_from_db()
+    workflow.quarter_publish(quarter=q, actor=cast.secretary.user)
+    q.refresh_from_db()
+    return q
+
+
+def test_it_shows_the_rolled_up_year_once_it_exists(cast, login):
+    full_year_records(cast, cast.member.member)
+    rolled_up(cast)
+    html = login(cast.member).get(_url(cast.member)).content.decode()
+    assert "在本支部排第 1 名" in html and "五1" in html and "可作为民主评议“优秀”等次人选" in html
+
+
+def test_it_shows_a_correction_beside_the_original(cast, login):
+    q = advance(cast, open_quarter(cast), "in_review")
+    entry = deduct(cast, q, value=8)
+    workflow.entry_correct(entry=entry, actor=cast.committee_member.user, value=5, reason="情节较轻")
+    html = login(cast.gb_secretary).get(_url(cast.member)).content.decode()
+    assert "更正为 5 分" in html and "更正了原条目：8 分" in html and "情节较轻" in html
+
+
+def test_it_hides_other_members_pages_from_a_plain_member(cast, login):
+    assert login(cast.member).get(_url(cast.secretary)).status_code == 404
+    assert login(cast.other_member).get(_url(cast.member)).status_code == 404
+
+
+def test_it_lists_a_judgment_with_its_reason(cast, login):
+    q = advance(cast, open_quarter(cast), "in_review")
+    workflow.entry_add(
+        quarter=q,
+        member=cast.member.member,
+        actor=cast.secretary.user,
+        entry_type=EntryType.JUDGMENT,
+        kind="exemplary_role",
+        value=10,
+        reason="岗位示范作用不够突出",
+    )
+    html = login(cast.dept).get(_url(cast.member)).content.decode()
+    assert "支委会评定 10 分：岗位示范作用不够突出" in html
