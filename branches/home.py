@@ -1,8 +1,9 @@
-"""What waits for each role on the home page. Later workflow steps add their own queues here."""
+"""What waits for each role on the home page (issue 4 §7): a fixed handful of queries per role."""
 
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Exemption, ExemptionState
 
@@ -31,6 +32,7 @@ def waiting_items(user, actor: Actor) -> list[WaitingItem]:
         if pending:
             items.append(WaitingItem("待办理的免于积分管理申请", pending, reverse("members:exemptions")))
     items += _records_items(actor)
+    items += _workflow_items(actor, timezone.localdate())
     return items
 
 
@@ -47,3 +49,112 @@ def _records_items(actor: Actor) -> list[WaitingItem]:
         return []
     branch_id = next(p.org_id for p in actor.posts if p.org_path == actor.recorder_paths[0])
     return [WaitingItem("近30天未登记出勤的活动", count, reverse("points:sessions", args=[branch_id]))]
+
+
+# --- the quarterly workflow (points app): what waits for members, the committee and higher levels ------
+
+
+def _workflow_items(actor: Actor, today) -> list[WaitingItem]:
+    from django.db.models import Count, Q
+
+    from points.models import (
+        AnnualFiling,
+        DeclarationState,
+        FilingState,
+        Objection,
+        ObjectionChannel,
+        ObjectionState,
+        Quarter,
+        QuarterState,
+    )
+    from points.rules import BRANCH_LEADER_ROLES
+
+    from .access import MANAGER_ROLES
+    from .models import BRANCH_KINDS, Organization
+
+    items: list[WaitingItem] = []
+    if actor.branch_id:
+        for q in Quarter.objects.filter(
+            branch_id=actor.branch_id, state__in=[QuarterState.OPEN, QuarterState.PUBLISHED]
+        ):
+            if q.state == QuarterState.OPEN and (
+                q.declaration_closes is None or today <= q.declaration_closes
+            ):
+                until = f"，{q.declaration_closes:%m月%d日}截止" if q.declaration_closes else ""
+                items.append(
+                    WaitingItem(f"{q.label}积分申报{until}", 0, reverse("points:declare", args=[q.pk]))
+                )
+            elif q.state == QuarterState.PUBLISHED and q.publicity_end and today <= q.publicity_end:
+                items.append(
+                    WaitingItem(
+                        f"{q.label}积分公示中，{q.publicity_end:%m月%d日}前可提出异议",
+                        0,
+                        reverse("points:quarter", args=[q.pk]),
+                    )
+                )
+    leads = {p.org_id for p in actor.posts if p.role in BRANCH_LEADER_ROLES and p.org_kind in BRANCH_KINDS}
+    manages = {p.org_id for p in actor.posts if p.role in MANAGER_ROLES and p.org_kind in BRANCH_KINDS}
+    if leads:
+        quarters = (
+            Quarter.objects.filter(branch_id__in=leads)
+            .exclude(state=QuarterState.CLOSED)
+            .annotate(pending=Count("declarations", filter=Q(declarations__state=DeclarationState.SUBMITTED)))
+        )
+        for q in quarters:
+            if q.state == QuarterState.IN_REVIEW and q.pending:
+                items.append(
+                    WaitingItem(f"{q.label}待初评的申报", q.pending, reverse("points:review", args=[q.pk]))
+                )
+            elif q.branch_id in manages and q.state == QuarterState.IN_REVIEW:
+                items.append(
+                    WaitingItem(
+                        f"{q.label}初评已完成，待召开党员大会评定", 0, reverse("points:assembly", args=[q.pk])
+                    )
+                )
+            elif q.branch_id in manages and q.state == QuarterState.DETERMINED:
+                items.append(
+                    WaitingItem(f"{q.label}已评定，待发布公示", 0, reverse("points:quarter", args=[q.pk]))
+                )
+            elif q.branch_id in manages and q.state == QuarterState.PUBLISHED and q.publicity_end < today:
+                items.append(
+                    WaitingItem(f"{q.label}公示期满，待结束公示", 0, reverse("points:quarter", args=[q.pk]))
+                )
+    objections = Objection.objects.filter(state=ObjectionState.SUBMITTED).filter(
+        Q(channel=ObjectionChannel.BRANCH, quarter__branch_id__in=manages)
+        | (Q(channel=ObjectionChannel.APPEAL) & path_q(actor.oversight_paths, "quarter__branch__path"))
+    )
+    pending_objections = objections.count() if (manages or actor.oversight_paths) else 0
+    if pending_objections:
+        items.append(WaitingItem("待处理的积分异议和申诉", pending_objections, reverse("points:objections")))
+    last_year = today.year - 1
+    if manages:
+        filed = dict(
+            AnnualFiling.objects.filter(branch_id__in=manages, year=last_year).values_list(
+                "branch_id", "state"
+            )
+        )
+        for branch_id in sorted(manages):
+            state = filed.get(branch_id)
+            if state in (None, FilingState.ROLLED_UP, FilingState.RETURNED):
+                title = (
+                    f"{last_year}年度积分被退回，待修改后重新报送"
+                    if state == FilingState.RETURNED
+                    else (f"{last_year}年度积分待汇总并报上级党组织")
+                )
+                items.append(WaitingItem(title, 0, reverse("points:annual", args=[branch_id, last_year])))
+    if actor.oversight_paths:
+        submitted = AnnualFiling.objects.filter(
+            path_q(actor.oversight_paths, "branch__path"), state=FilingState.SUBMITTED
+        ).count()
+        if submitted:
+            items.append(WaitingItem("待审核备案的年度积分", submitted, reverse("points:filings")))
+        unfiled = (
+            Organization.objects.filter(path_q(actor.oversight_paths), kind__in=BRANCH_KINDS)
+            .exclude(filings__year=last_year, filings__state=FilingState.FILED)
+            .count()
+        )
+        if unfiled:
+            items.append(
+                WaitingItem(f"{last_year}年度积分尚未备案的党支部", unfiled, reverse("points:filings"))
+            )
+    return items

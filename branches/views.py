@@ -20,7 +20,16 @@ from .models import Position
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    return render(request, "branches/home.html", {"items": waiting_items(request.user, actor)})
+    today = timezone.localdate()
+    leads = {p.role for p in actor.posts if p.org_id == actor.branch_id}
+    context = {
+        "items": waiting_items(request.user, actor),
+        "this_year": today.year,
+        "last_year": today.year - 1,
+        "is_recorder": bool(actor.recorder_paths),
+        "leads_branch": bool(leads & {"secretary", "deputy_secretary", "committee_member"}),
+    }
+    return render(request, "branches/home.html", context)
 
 
 @require_GET
@@ -41,6 +50,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": roster(org) if (org.is_branch and can_roster) else None,
         "can_roster": can_roster,
         "can_manage": request.user.has_perm("branches.manage_unit", org),
+        "this_year": timezone.localdate().year,
+        "last_year": timezone.localdate().year - 1,
     }
     return render(request, "branches/unit_detail.html", context)
 

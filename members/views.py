@@ -30,6 +30,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "exemptions": member.exemptions.all(),
         "can_change": request.user.has_perm("members.change_member", member),
         "transfer_form": TransferOutForm(),
+        "this_year": timezone.localdate().year,
+        "last_year": timezone.localdate().year - 1,
     }
     return render(request, "members/member_detail.html", context)
 

@@ -1,0 +1,73 @@
+import datetime
+
+from django.urls import reverse
+
+from points.models import Declaration, DeclarationState, EntryType, Objection, ObjectionChannel, Quarter
+from points.services import workflow
+
+
+def _titles(client, person):
+    client.force_login(person.user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return [item.title for item in response.context["items"]]
+
+
+def test_it_invites_members_to_declare_while_the_window_is_open(client, cast):
+    today = datetime.date.today()
+    workflow.quarter_open(
+        branch=cast.b1, year=today.year, number=(today.month - 1) // 3 + 1, actor=cast.secretary.user
+    )
+    assert any("积分申报" in t for t in _titles(client, cast.member))
+    assert not any("积分申报" in t for t in _titles(client, cast.other_member))
+
+
+def test_it_shows_the_committee_the_declarations_to_review(client, cast):
+    today = datetime.date.today()
+    number = (today.month - 1) // 3 + 1
+    q = workflow.quarter_open(branch=cast.b1, year=today.year, number=number, actor=cast.secretary.user)
+    d = workflow.declaration_create(
+        quarter=q,
+        actor=cast.member.user,
+        subject=cast.member.member,
+        entry_type=EntryType.BONUS,
+        kind="long_term_task",
+        value=2,
+        occurred_on=today,
+        description="党员中心户",
+    )
+    workflow.declaration_submit(declaration=d, actor=cast.member.user)
+    workflow.quarter_start_review(quarter=q, actor=cast.secretary.user)
+    assert any("待初评的申报" in t for t in _titles(client, cast.committee_member))
+    assert not any("待初评" in t for t in _titles(client, cast.member))
+    Declaration.objects.filter(pk=d.pk).update(state=DeclarationState.REJECTED)
+    assert any("待召开党员大会评定" in t for t in _titles(client, cast.secretary))
+    assert not any("党员大会" in t for t in _titles(client, cast.committee_member))
+
+
+def test_it_sends_appeals_to_the_higher_organization_and_objections_to_the_branch(client, cast):
+    q = Quarter.objects.create(
+        branch=cast.b1, year=2025, number=1, state="published", publicity_end=datetime.date(2025, 4, 10)
+    )
+    Objection.objects.create(
+        quarter=q, member=cast.member.member, channel=ObjectionChannel.APPEAL, text="申诉"
+    )
+    assert any("异议和申诉" in t for t in _titles(client, cast.gb_secretary))
+    assert not any("异议和申诉" in t for t in _titles(client, cast.secretary))
+    Objection.objects.create(
+        quarter=q, member=cast.member.member, channel=ObjectionChannel.BRANCH, text="异议"
+    )
+    assert any("异议和申诉" in t for t in _titles(client, cast.secretary))
+
+
+def test_it_reminds_the_secretary_and_the_department_of_last_years_filing(client, cast):
+    assert any("年度积分待汇总" in t for t in _titles(client, cast.secretary))
+    assert any("尚未备案的党支部" in t for t in _titles(client, cast.dept))
+    assert not any("备案" in t for t in _titles(client, cast.member))
+
+
+def test_it_runs_a_fixed_number_of_queries(client, cast, django_assert_max_num_queries):
+    client.force_login(cast.dept.user)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(25):
+        client.get(reverse("home"))
