@@ -282,7 +282,9 @@ def arrangement_update(
     previous content. Returns the revision (None for drafts and for a save that changed nothing)."""
     require(actor, "study.change_arrangement", arrangement, "只有党委组织部可以修改学习教育安排。")
     _check_uploads(content.get("readings", []))
-    locked = Arrangement.objects.select_for_update().select_related("committee").get(pk=arrangement.pk)
+    locked = (
+        Arrangement.objects.select_for_update(of=("self",)).select_related("committee").get(pk=arrangement.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise ValidationError("该学习安排已被他人修改，请刷新页面，在最新内容上修改。")
     before = snapshot(locked)

@@ -155,7 +155,11 @@ def reschedule_submit(
     require(
         actor, "study.file_notice", study_session, "只有党支部书记、副书记或党总支负责人可以报备时间调整。"
     )
-    session = Session.objects.select_for_update().select_related("branch").get(pk=study_session.session_id)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("branch")
+        .get(pk=study_session.session_id)
+    )
     if session.is_cancelled:
         raise ValidationError("该活动已取消。")
     check_notice_deadline(session.starts_at, now)

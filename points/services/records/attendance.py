@@ -39,7 +39,9 @@ def attendance_record(
     """
     now = now or timezone.now()
     require(actor, "points.record", session.branch, "只有积分记录员或支部书记、副书记可以登记出勤。")
-    session = Session.objects.select_for_update().select_related("branch", "group").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("branch", "group").get(pk=session.pk)
+    )
     _check_recordable(session, now)
     day = local_day(session.starts_at)
     locked = records_locked(session.branch, day)

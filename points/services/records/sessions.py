@@ -85,7 +85,9 @@ def session_create(
 def session_update(*, session: Session, actor, **changes) -> Session:
     """修改活动: only before its quarter is locked; who must attend is fixed once attendance is recorded."""
     require(actor, "points.record", session.branch, "只有积分记录员或支部书记、副书记可以修改活动。")
-    locked_row = Session.objects.select_for_update().select_related("branch", "group").get(pk=session.pk)
+    locked_row = (
+        Session.objects.select_for_update(of=("self",)).select_related("branch", "group").get(pk=session.pk)
+    )
     if locked_row.is_cancelled:
         raise ValidationError("已取消的活动不能修改。")
     unknown = set(changes) - set(SESSION_FIELDS)

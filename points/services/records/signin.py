@@ -109,7 +109,9 @@ def attendance_sign_in(
     """扫码签到: the logged-in member records their own presence (late after start + 10 minutes).
     An entry already made — by the recorder or an earlier scan — is never overwritten."""
     now = now or timezone.now()
-    session = Session.objects.select_for_update().select_related("branch", "group").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("branch", "group").get(pk=session.pk)
+    )
     member, status = signin_check(session=session, user=user, token=token, now=now, scanned_at=scanned_at)
     entry = Attendance(session=session, member=member, status=status, via_qr=True, recorded_by=user)
     try:
