@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from points.audit import AuditChained
+
 
 class Gender(models.TextChoices):
     MALE = "male", "男"
@@ -154,8 +156,8 @@ class Exemption(models.Model):
         return f"{self.member} {self.year} {self.get_reason_display()}"
 
 
-class ExemptionTransition(models.Model):
-    """免于积分管理 审批记录: who moved an exemption from one state to the next, when and why."""
+class ExemptionTransition(AuditChained):
+    """免于积分管理 审批记录: who moved an exemption from one state to the next, when and why (audit-chained)."""
 
     exemption = models.ForeignKey(Exemption, on_delete=models.PROTECT, related_name="transitions")
     actor = models.ForeignKey(
@@ -168,3 +170,109 @@ class ExemptionTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+# --- security (members/security/): accounts, login lockout and the security log -------------------
+
+
+class AccountSecurity(models.Model):
+    """账号安全状态: whether the account must change its password, and its session epoch.
+
+    A row exists only for accounts that were ever flagged or revoked; no row means "nothing special".
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    # Sessions remember the epoch they were opened in; raising it ends every open session.
+    session_epoch = models.PositiveIntegerField(default=0)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "账号安全状态"
+        verbose_name_plural = "账号安全状态"
+
+
+class LoginFailure(models.Model):
+    """登录失败记录: one failed attempt, counted for the account and for the address."""
+
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["ip", "at"])]
+
+
+class LockScope(models.TextChoices):
+    ACCOUNT = "account", "账号"
+    ADDRESS = "address", "地址"
+
+
+class LoginLock(models.Model):
+    """登录锁定: an account or an address refused for a while after repeated failures."""
+
+    scope = models.CharField("对象", max_length=10, choices=LockScope.choices)
+    key = models.CharField("账号或地址", max_length=150)
+    locked_at = models.DateTimeField("锁定时间")
+    until = models.DateTimeField("锁定至")
+    lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登录锁定"
+        verbose_name_plural = "登录锁定"
+        ordering = ["-locked_at"]
+        indexes = [
+            models.Index(fields=["scope", "key", "until"]),
+            models.Index(fields=["lifted_at", "until"]),
+        ]
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", "登录"
+    LOGOUT = "logout", "退出登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOCKED = "locked", "登录锁定"
+    UNLOCKED = "unlocked", "解除锁定"
+    SESSION_ENDED = "session_ended", "会话终止"
+    PASSWORD_CHANGED = "password_changed", "修改密码"
+    PASSWORD_CHANGE_REQUIRED = "password_change_required", "要求修改密码"
+    FORBIDDEN = "forbidden", "拒绝访问（403）"
+    NOT_FOUND = "not_found", "访问不存在或不可见的对象（404）"
+    EXPORT = "export", "导出数据"
+
+
+class SecurityOutcome(models.TextChoices):
+    SUCCESS = "success", "成功"
+    FAILURE = "failure", "失败"
+    DENIED = "denied", "拒绝"
+
+
+class SecurityEvent(models.Model):
+    """安全审计日志: who did what security-relevant thing, when, from where, with what outcome.
+
+    Written only by members/security; never changed through the app; kept at least 180 days.
+    """
+
+    at = models.DateTimeField("时间", db_index=True)
+    kind = models.CharField("事件", max_length=30, choices=SecurityEventKind.choices)
+    outcome = models.CharField("结果", max_length=10, choices=SecurityOutcome.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The name as typed or as it was then: kept when the account is renamed or deleted.
+    username = models.CharField("用户名", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("地址", null=True)
+    path = models.CharField("访问路径", max_length=500, blank=True)
+    detail = models.CharField("说明", max_length=500, blank=True)
+    request_id = models.CharField("请求编号", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "安全审计日志"
+        verbose_name_plural = "安全审计日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "at"]), models.Index(fields=["username", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_kind_display()}"

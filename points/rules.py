@@ -108,3 +108,6 @@ rules.add_perm("points.view_evidence", rules.is_authenticated & sees_evidence)
 rules.add_perm("points.handle_objection", rules.is_authenticated & handles_objection)
 # The whole branch's annual table (ranks and clause 五 results); a plain member sees their own line.
 rules.add_perm("points.view_branch_results", rules.is_authenticated & reads_branch)
+
+# The reports permissions live beside the reports; importing them here registers them at start-up.
+from .reports import access as _reports_access  # noqa: E402, F401

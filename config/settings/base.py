@@ -41,18 +41,24 @@ INSTALLED_APPS = [
     "import_export",
     "branches",
     "members",
+    "members.security.apps.SecurityConfig",
     "points",
     "study",
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: both need the user, and a timeout leaves a message.
+    "members.security.middleware.SessionSecurityMiddleware",
+    "members.security.middleware.SecurityLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -149,19 +155,56 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# No inline scripts or styles anywhere (config/middleware.py); DJANGO_CSP_REPORT_ONLY=true only to
+# find violations in a browser console without breaking pages.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+CSP_REPORT_ONLY = env_bool("DJANGO_CSP_REPORT_ONLY", False)
+# The load balancer probes /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # An intranet host is never on the browsers' public HSTS preload list, so preloading is not offered.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Accounts and sessions (members/security/, docs/security.md). 等保二级: lock after repeated failures,
+# end idle sessions, cap a session's length, keep the security log at least six months.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+# Per address: raise it where a whole department reaches the server through one NAT address.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 30, minimum=1)
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
+# The cookie and the stored session expire with the idle limit; the middleware refreshes both at
+# most once a minute and enforces both limits itself.
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SECURITY_LOG_RETENTION_DAYS = 180
+# How many reverse proxies of ours append to X-Forwarded-For (0: use REMOTE_ADDR).
+SECURITY_TRUSTED_PROXIES = env_int(
+    "DJANGO_TRUSTED_PROXIES", 1 if env_bool("DJANGO_BEHIND_PROXY", False) else 0, minimum=0
+)
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
 
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = True
 
 # 排名靠后: the guideline gives no number; the scoring scheme holds the default (see docs/scoring.md).
 
+# Production logs are JSON lines (config/logs.py); a laptop gets plain text.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"Environment variable LOG_FORMAT={LOG_FORMAT!r} must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ..audit import AuditChained
+
 
 class SchemeConfig(models.Model):
     """积分实施细则: a committee's (or one branch's) scheme, from the year it applies.
@@ -40,11 +42,12 @@ class EntryType(models.TextChoices):
     JUDGMENT = "judgment", "支委会评定"
 
 
-class PointEntry(models.Model):
+class PointEntry(AuditChained):
     """积分台账条目: one bonus, deduction or committee judgment of a member in a quarter.
 
     Never edited or deleted: a correction is a new entry whose `corrects` points at the old one,
     which then stops counting (`is_current` False, flipped only by the correcting service).
+    Each new entry is sealed into the ledger's audit chain (points/audit.py): never `bulk_create`.
     """
 
     quarter = models.ForeignKey("points.Quarter", on_delete=models.PROTECT, related_name="entries")

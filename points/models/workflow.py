@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ..audit import AuditChained
+
 
 class QuarterState(models.TextChoices):
     OPEN = "open", "记录与申报中"
@@ -204,8 +206,8 @@ class AnnualResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["filing", "member"], name="annual_result_unique")]
 
 
-class Transition(models.Model):
-    """流转记录: every workflow step — who, when, from which state to which, and why."""
+class Transition(AuditChained):
+    """流转记录: every workflow step — who, when, from which state to which, and why (audit-chained)."""
 
     subject_type = models.CharField(max_length=20)  # quarter, declaration, objection, filing
     subject_id = models.PositiveBigIntegerField()

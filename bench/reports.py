@@ -1,0 +1,412 @@
+"""Benchmark of the reports: a committee of 100,000 members with a filed year, in a database of its own.
+
+The database is created for the run and dropped after it, on whatever DATABASE_URL is set: by default a
+temporary SQLite file; with DATABASE_URL=postgres://… a fresh `test_<name>` database beside it (Django's
+test-database machinery, so the named database itself is never touched).
+
+Prints, in one run:
+
+* the committee's annual workbook (points.reports.xlsx): time and peak memory (tracemalloc);
+* a bare openpyxl write-only loop writing the same cells (same sheets, rows prepared beforehand, no
+  styles): time and peak memory, and the ratio of the two;
+* the publicity notice PDF of a 60-member branch's published quarter (cold, then warm);
+* the committee's annual report PDF (one summary row per branch, charts).
+
+Targets (issue 6): workbook within 1.5x of the bare loop and under 300 MB peak; publicity PDF under 3 s.
+Time and memory are measured in separate passes: tracemalloc slows Python down several times. Both wall
+and CPU time are printed; the ratio's verdict uses CPU time (this process's, which on SQLite includes the
+database's work), because on a shared machine the wall clock mostly measures the neighbours.
+
+Run: uv run python bench/reports.py [--members 100000] [--branches-per-unit 40]
+"""
+
+import argparse
+import datetime
+import functools
+import gc
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+import zoneinfo
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--members", type=int, default=100_000)
+parser.add_argument("--units", type=int, default=40, help="general branches under the committee")
+parser.add_argument("--branches-per-unit", type=int, default=40)
+parser.add_argument("--seed", type=int, default=2020)
+parser.add_argument("--repeat", type=int, default=2, help="timed runs of the workbook and the bare loop")
+args = parser.parse_args()
+
+WORKDIR = Path(tempfile.mkdtemp(prefix="jifen-bench-"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORKDIR / 'unused.sqlite3'}")
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+YEAR = 2025
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+TARGET_RATIO, TARGET_PEAK_MB, TARGET_PUBLICITY_S = 1.5, 300, 3.0
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚华建国文亮志红晓东雪梅海燕丹玉春斌宇浩凯鹏辉健俊帆"
+
+
+def create_database() -> str:
+    """A database for this run only; returns the name to restore when it is dropped."""
+    old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = str(WORKDIR / "bench.sqlite3")
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return old_name
+
+
+def seed(rng: random.Random):
+    from branches.models import Organization, OrgKind
+    from members.models import Category, Gender, Member
+    from points.models import AnnualFiling, AnnualResult, FilingState
+    from points.scoring import GUIDELINE_SCHEME, RESULT_LABELS
+
+    started = time.perf_counter()
+    committee = Organization.objects.create(
+        name="基准测试党委", code="BENCH", kind=OrgKind.COMMITTEE, path="/"
+    )
+    committee.path = f"/{committee.pk}/"
+    committee.save(update_fields=["path"])
+
+    def tree(parent, kind, names, code_prefix):
+        orgs = Organization.objects.bulk_create(
+            Organization(
+                name=n, code=f"{code_prefix}{i:03d}", kind=kind, parent=parent, path="/", sort_order=i
+            )
+            for i, n in enumerate(names, start=1)
+        )
+        for org in orgs:
+            org.path = f"{parent.path}{org.pk}/"
+        Organization.objects.bulk_update(orgs, ["path"])
+        return orgs
+
+    units = tree(committee, OrgKind.GENERAL_BRANCH, [f"第{i}党总支" for i in range(1, args.units + 1)], "G")
+    branches = []
+    for u, unit in enumerate(units, start=1):
+        names = [f"{unit.name}第{j}党支部" for j in range(1, args.branches_per_unit + 1)]
+        branches += tree(unit, OrgKind.BRANCH, names, f"G{u:03d}B")
+
+    members = []
+    for n in range(args.members):
+        roll = rng.random()
+        category = (
+            Category.FULL if roll < 0.9 else Category.PROBATIONARY if roll < 0.96 else Category.ACTIVIST
+        )
+        extra = {}
+        if category == Category.PROBATIONARY:
+            extra = {"probation_start": datetime.date(2025, 3, 1), "probation_end": datetime.date(2026, 3, 1)}
+        members.append(
+            Member(
+                committee=committee,
+                code=f"{n:06d}",
+                name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2)))),
+                gender=rng.choice((Gender.MALE, Gender.FEMALE)),
+                category=category,
+                join_date=None if category == Category.ACTIVIST else datetime.date(2010, 7, 1),
+                branch=branches[n % len(branches)],
+                **extra,
+            )
+        )
+    Member.objects.bulk_create(members, batch_size=5000)
+
+    filings = AnnualFiling.objects.bulk_create(
+        AnnualFiling(branch=b, year=YEAR, state=FilingState.FILED, scheme=GUIDELINE_SCHEME.to_dict())
+        for b in branches
+    )
+    filing_of = {f.branch_id: f for f in filings}
+    items = GUIDELINE_SCHEME.base_items
+    codes = list(RESULT_LABELS)
+    results = []
+    by_branch: dict[int, list[AnnualResult]] = {}
+    for m in members:
+        exempt = rng.random() < 0.01
+        r = AnnualResult(filing=filing_of[m.branch_id], member=m, category=m.category, exempt=exempt)
+        if not exempt:
+            values = {i.code: i.cap - rng.choice((0, 0, 0, 0, Decimal("0.5"), 1, 2, 4)) for i in items}
+            values = {code: max(v, Decimal(0)) for code, v in values.items()}
+            r.base = sum(values.values())
+            r.bonus = Decimal(rng.choice((0, 0, 1, 2, 3, Decimal("4.5"), 10)))
+            r.deductions = Decimal(rng.choice((0,) * 12 + (5, 10)))
+            r.total = r.base + r.bonus - r.deductions
+            r.base_items = {code: str(v) for code, v in values.items()}
+            r.results = [c for c in codes if rng.random() < 0.15][:3]
+            r.lines = [
+                [
+                    "base",
+                    i.code,
+                    i.clause,
+                    i.label,
+                    str(values[i.code]),
+                    f"{i.label}：按记录计 {values[i.code]} 分",
+                ]
+                for i in items
+            ]
+        results.append(r)
+        by_branch.setdefault(m.branch_id, []).append(r)
+    for branch_results in by_branch.values():
+        ranked = sorted((r for r in branch_results if not r.exempt), key=lambda r: r.total, reverse=True)
+        for position, r in enumerate(ranked, start=1):
+            r.rank = position
+    AnnualResult.objects.bulk_create(results, batch_size=5000)
+    print(
+        f"seeded {len(members):,} members in {len(branches):,} branches of {len(units)} units "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    return committee, units[0]
+
+
+def seed_publicity_branch(rng, unit):
+    """A 60-member branch with a published quarter, sessions, attendance, dues and ledger entries."""
+    from branches.models import Organization, OrgKind
+    from members.models import Category, Gender, Member
+    from points.models import (
+        Attendance,
+        AttendanceStatus,
+        DuesRecord,
+        DuesStatus,
+        EntryType,
+        PointEntry,
+        Quarter,
+        QuarterState,
+        Session,
+        SessionKind,
+    )
+
+    branch = Organization.objects.create(
+        name="公示基准党支部", code="PUB", kind=OrgKind.BRANCH, parent=unit, path="/"
+    )
+    branch.path = f"{unit.path}{branch.pk}/"
+    branch.save(update_fields=["path"])
+    members = Member.objects.bulk_create(
+        Member(
+            committee_id=int(unit.path.strip("/").split("/")[0]),
+            code=f"P{n:04d}",
+            name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, 2)),
+            gender=Gender.MALE,
+            category=Category.FULL,
+            join_date=datetime.date(2012, 7, 1),
+            branch=branch,
+        )
+        for n in range(60)
+    )
+    sessions = []
+    for month in range(1, 13):
+        start = datetime.datetime(YEAR, month, 10, 9, tzinfo=TZ)
+        sessions.append(
+            Session(
+                branch=branch,
+                kind=SessionKind.ACTIVITY_DAY,
+                title=f"{month}月主题党日",
+                starts_at=start,
+                ends_at=start + datetime.timedelta(hours=2),
+                signin_secret="x",
+            )
+        )
+    sessions = Session.objects.bulk_create(sessions)
+    Attendance.objects.bulk_create(
+        Attendance(
+            session=s,
+            member=m,
+            status=rng.choice((AttendanceStatus.PRESENT,) * 8 + (AttendanceStatus.ABSENT,)),
+        )
+        for s in sessions
+        for m in members
+    )
+    DuesRecord.objects.bulk_create(
+        DuesRecord(member=m, year=YEAR, month=month, status=DuesStatus.ON_TIME)
+        for m in members
+        for month in range(1, 13)
+    )
+    quarters = {}
+    for number in (1, 2, 3, 4):
+        quarters[number] = Quarter.objects.create(
+            branch=branch,
+            year=YEAR,
+            number=number,
+            state=QuarterState.CLOSED if number < 4 else QuarterState.PUBLISHED,
+            publicity_start=datetime.date(2026, 1, 5),
+            publicity_end=datetime.date(2026, 1, 12),
+        )
+    for m in members[:20]:  # the ledger is audit-chained: entries are saved one by one, as the app does
+        PointEntry.objects.create(
+            quarter=quarters[4],
+            member=m,
+            entry_type=EntryType.BONUS,
+            kind="public_welfare",
+            value=Decimal(1),
+            reason="参加社区志愿服务",
+        )
+    return quarters[4]
+
+
+def timed(function) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) of one run."""
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    function()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def peak_mb(function) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1] / 1024 / 1024
+    finally:
+        tracemalloc.stop()
+
+
+def prepared_rows(committee):
+    """Every cell the workbook writes, as plain values, sheet by sheet (outside the timed bare loop)."""
+    from points.reports.annual import ResultsText, category_label, scope_branches, stream_member_rows
+    from points.reports.xlsx import SUMMARY_TITLE
+    from points.scoring import GUIDELINE_SCHEME
+
+    branch_names = {b.pk: b.name for b in scope_branches(committee)}
+    sheets: dict[str, list[list]] = {name: [] for name in branch_names.values()}
+    words = ResultsText()
+    items = [item.label for item in GUIDELINE_SCHEME.base_items]
+    header = [
+        "党员编号",
+        "姓名",
+        "类别",
+        *items,
+        "基础积分",
+        "加分",
+        "减分",
+        "年度积分",
+        "排名",
+        "积分结果运用",
+    ]
+    for branch_id, code, name, category, exempt, base_items, *scores, rank, results in stream_member_rows(
+        committee, YEAR
+    ):
+        row = [code, name, category_label(category)]
+        if exempt:
+            row += [None] * 13 + ["免于积分管理"]
+        else:
+            row += [float(v) for v in base_items.values()] + scores + [rank, words(results)[0]]
+        sheets[branch_names[branch_id]].append(row)
+    summary = [
+        [f"支部{i}", n, 0, 90.5, 1, 2, 3, 4, 5, *range(9), "已审核备案"]
+        for i, n in enumerate(branch_names.values())
+    ]
+    return header, sheets, SUMMARY_TITLE, summary
+
+
+def bare_loop(prepared, out):
+    from openpyxl import Workbook
+
+    header, sheets, summary_title, summary = prepared
+    wb = Workbook(write_only=True)
+    summary_ws = wb.create_sheet(summary_title)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title[:31])
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        ws.close()
+    summary_ws.append(header)
+    for row in summary:
+        summary_ws.append(row)
+    wb.save(out)
+
+
+def main() -> int:
+    from points.reports import documents
+    from points.reports.pdf import render_pdf
+    from points.reports.xlsx import write_annual_workbook
+
+    setup_test_environment()
+    old_name = create_database()
+    try:
+        rng = random.Random(args.seed)
+        committee, unit = seed(rng)
+        quarter = seed_publicity_branch(rng, unit)
+        out = WORKDIR / "committee.xlsx"
+        bare_out = WORKDIR / "bare.xlsx"
+
+        prepared = prepared_rows(committee)
+        cells = sum(len(r) for rows in prepared[1].values() for r in rows)
+
+        def workbook():
+            write_annual_workbook(committee, YEAR, out)
+
+        bare = functools.partial(bare_loop, prepared, bare_out)
+
+        # Interleaved, best of each: the two see the same load on a shared machine.
+        runs = [(timed(workbook), timed(bare)) for _ in range(args.repeat)]
+        workbook_wall, workbook_cpu = min(w for w, _ in runs)
+        bare_wall, bare_cpu = min(b for _, b in runs)
+        size_mb = out.stat().st_size / 1024 / 1024
+        workbook_mb = peak_mb(workbook)
+        bare_mb = peak_mb(bare)
+        del prepared, bare  # the prepared cells are the bare loop's; let them go before the PDFs
+
+        def publicity():
+            render_pdf("points/reports/pdf/publicity.html", documents.quarter_publicity(quarter))
+
+        publicity_cold = timed(publicity)[0]
+        publicity_warm = min(timed(publicity)[0] for _ in range(3))
+
+        report_pdf = {}
+
+        def committee_report():
+            report_pdf["data"] = render_pdf(
+                "points/reports/pdf/annual_report.html", documents.annual_report(committee, YEAR)
+            )
+
+        report_wall, report_cpu = timed(committee_report)
+
+        ratio_cpu, ratio_wall = workbook_cpu / bare_cpu, workbook_wall / bare_wall
+        verdict = "PASS" if ratio_cpu <= TARGET_RATIO else "MISS"
+        print(
+            f"database      {connection.vendor}; {cells:,} member cells; best of {args.repeat} interleaved runs"
+        )
+        print(f"{'':38}{'wall':>9}{'CPU':>9}{'peak':>10}")
+        print(
+            f"{'committee workbook':38}{workbook_wall:8.2f}s{workbook_cpu:8.2f}s{workbook_mb:8.1f}MB  ({size_mb:.1f} MB file)"
+        )
+        print(f"{'bare openpyxl write-only loop':38}{bare_wall:8.2f}s{bare_cpu:8.2f}s{bare_mb:8.1f}MB")
+        print(
+            f"{'workbook / bare loop':38}{ratio_wall:8.2f}x{ratio_cpu:8.2f}x   target <= {TARGET_RATIO}x (CPU): {verdict}"
+        )
+        print(
+            f"{'workbook peak memory':38}{workbook_mb:8.1f} MB   target < {TARGET_PEAK_MB} MB: "
+            f"{'PASS' if workbook_mb < TARGET_PEAK_MB else 'MISS'}"
+        )
+        print(
+            f"{'publicity PDF, 60 members':38}{publicity_warm:8.2f}s   first call {publicity_cold:.2f} s; "
+            f"target < {TARGET_PUBLICITY_S} s: {'PASS' if publicity_warm < TARGET_PUBLICITY_S else 'MISS'}"
+        )
+        print(
+            f"{'committee annual report PDF':38}{report_wall:8.2f}s{report_cpu:8.2f}s  "
+            f"({len(report_pdf['data']) / 1024:.0f} KB, {len(documents.summarize(committee, YEAR).rows):,} branches)"
+        )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        shutil.rmtree(WORKDIR, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

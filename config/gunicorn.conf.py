@@ -1,0 +1,27 @@
+"""Production server: `gunicorn config.wsgi -c config/gunicorn.conf.py` (see README, 安全与运维).
+
+Every value can be overridden from the environment without editing this file.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+# The usual rule for synchronous workers: two per core plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Long enough for a committee-wide PDF or xlsx export; a request stuck longer is killed and logged.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then so a slow leak (fonts, PDF caches) never grows without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = 100
+# Headers from the reverse proxy (X-Forwarded-Proto) are trusted only from these addresses.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Requests bigger than Django's own upload limits never reach a worker.
+limit_request_line = 4094
+limit_request_fields = 100
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()

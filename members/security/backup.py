@@ -1,0 +1,159 @@
+"""备份与恢复: one file per backup, made and read with the database's own tools.
+
+SQLite: the online backup API (consistent while the server runs). PostgreSQL: pg_dump -Fc and
+pg_restore, with the connection from settings. Restoring into a database that already has tables is
+refused unless forced, so a mistyped DATABASE_URL cannot overwrite a live database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+
+# pg_dump and pg_restore run with a fixed argument list and no shell.
+import subprocess  # nosec B404
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PGDUMP_MAGIC = b"PGDMP"
+
+
+class BackupError(Exception):
+    pass
+
+
+def suffix_for(connection) -> str:
+    return ".sqlite3" if connection.vendor == "sqlite" else ".dump"
+
+
+def is_empty(connection) -> bool:
+    """No tables at all: a freshly created database, the only kind restore writes into unforced."""
+    with connection.cursor() as cursor:
+        return not connection.introspection.table_names(cursor)
+
+
+def _private_file(path: Path) -> None:
+    # A backup holds personal data: readable by the service account only.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def backup(connection, target: Path) -> Path:
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    _private_file(partial)
+    try:
+        if connection.vendor == "sqlite":
+            _sqlite_backup(connection, partial)
+        elif connection.vendor == "postgresql":
+            _run(
+                ["pg_dump", "--format=custom", f"--file={partial}", *_pg_args(connection.settings_dict)],
+                connection.settings_dict,
+            )
+        else:
+            raise BackupError(f"不支持的数据库：{connection.vendor}")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    return target
+
+
+def restore(connection, source: Path, *, force: bool = False) -> None:
+    source = Path(source)
+    if not source.is_file():
+        raise BackupError(f"找不到备份文件 {source}")
+    magic = _head(source)
+    if not force and not is_empty(connection):
+        raise BackupError(
+            "目标数据库不是空库（已有数据表），为防止误覆盖已拒绝恢复。请恢复到新建的空库，"
+            "或确认无误后加 --force。"
+        )
+    if connection.vendor == "sqlite":
+        if not magic.startswith(SQLITE_MAGIC):
+            raise BackupError(f"{source} 不是 SQLite 备份文件。")
+        _sqlite_restore(connection, source)
+    elif connection.vendor == "postgresql":
+        if not magic.startswith(PGDUMP_MAGIC):
+            raise BackupError(f"{source} 不是 pg_dump -Fc 备份文件。")
+        connection.close()
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                f"--dbname={connection.settings_dict['NAME']}",
+                *_pg_args(connection.settings_dict, with_dbname=False),
+                str(source),
+            ],
+            connection.settings_dict,
+        )
+    else:
+        raise BackupError(f"不支持的数据库：{connection.vendor}")
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(16)
+
+
+def _sqlite_backup(connection, target: Path) -> None:
+    connection.ensure_connection()
+    destination = sqlite3.connect(target)
+    try:
+        connection.connection.backup(destination)
+        if destination.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise BackupError("备份文件完整性检查未通过。")
+    finally:
+        destination.close()
+
+
+def _sqlite_restore(connection, source: Path) -> None:
+    connection.ensure_connection()
+    origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        origin.backup(connection.connection)
+    finally:
+        origin.close()
+    connection.close()
+
+
+def _pg_args(settings_dict: dict, *, with_dbname: bool = True) -> list[str]:
+    args = []
+    if settings_dict.get("HOST"):
+        args.append(f"--host={settings_dict['HOST']}")
+    if settings_dict.get("PORT"):
+        args.append(f"--port={settings_dict['PORT']}")
+    if settings_dict.get("USER"):
+        args.append(f"--username={settings_dict['USER']}")
+    if with_dbname:
+        args.append(f"--dbname={settings_dict['NAME']}")
+    return args
+
+
+def _run(args: list[str], settings_dict: dict) -> None:
+    program = shutil.which(args[0])
+    if program is None:
+        raise ImproperlyConfigured(
+            f"找不到 {args[0]}：请安装与服务器版本一致的 PostgreSQL 客户端（postgresql-client）。"
+        )
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+    # The password goes through the environment, never the command line (visible in `ps`).
+    if settings_dict.get("PASSWORD"):
+        env["PGPASSWORD"] = str(settings_dict["PASSWORD"])
+    sslmode = (settings_dict.get("OPTIONS") or {}).get("sslmode")
+    if sslmode:
+        env["PGSSLMODE"] = sslmode
+    result = subprocess.run(  # noqa: S603  # nosec B603
+        [program, "--no-password", *args[1:]], env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise BackupError(f"{args[0]} 失败（退出码 {result.returncode}）：{result.stderr.strip()[:2000]}")

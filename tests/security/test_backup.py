@@ -1,0 +1,122 @@
+"""backup → restore into an empty database → every member and ledger entry is there, chains intact.
+
+The restore runs as `manage.py restore` in a child process pointed at a new database by DATABASE_URL,
+exactly as an operator would run it; on PostgreSQL the new database gets its own name.
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from decimal import Decimal
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from members.models import Member
+from points.models import EntryType, PointEntry
+from points.services import workflow
+
+
+def _manage(*args, database_url):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class _SqliteTarget:
+    def __init__(self, tmp_path):
+        self.path = tmp_path / "restored.sqlite3"
+        self.url = f"sqlite:///{self.path}"
+
+    def rows(self, sql):
+        with sqlite3.connect(self.path) as db:
+            return sorted(db.execute(sql).fetchall())
+
+    def drop(self):
+        pass
+
+
+class _PostgresTarget:
+    def __init__(self):
+        params = connection.settings_dict
+        self.name = f"{params['NAME']}_restore"
+        self.server = dict(host=params["HOST"], port=params["PORT"] or 5432, user=params["USER"])
+        if params.get("PASSWORD"):
+            self.server["password"] = params["PASSWORD"]
+        self.drop()
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        auth = params["USER"] + (f":{params['PASSWORD']}" if params.get("PASSWORD") else "")
+        self.url = f"postgres://{auth}@{self.server['host']}:{self.server['port']}/{self.name}"
+
+    def _admin(self, sql):
+        with psycopg.connect(dbname="postgres", autocommit=True, **self.server) as db:
+            db.execute(sql)
+
+    def rows(self, sql):
+        with psycopg.connect(dbname=self.name, **self.server) as db:
+            return sorted(db.execute(sql).fetchall())
+
+    def drop(self):
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def target(tmp_path):
+    made = _PostgresTarget() if connection.vendor == "postgresql" else _SqliteTarget(tmp_path)
+    yield made
+    made.drop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_restores_a_backup_into_an_empty_database(cast, target, tmp_path):
+    quarter = workflow.quarter_open(branch=cast.b1, year=2025, number=1, actor=cast.secretary.user)
+    for n in range(3):
+        PointEntry.objects.create(
+            quarter=quarter,
+            member=cast.member.member,
+            entry_type=EntryType.BONUS,
+            kind="volunteer",
+            value=Decimal(n),
+            reason="志愿服务",
+        )
+    backup_file = tmp_path / ("jifen.dump" if connection.vendor == "postgresql" else "jifen.sqlite3")
+    call_command("backup", "--output", str(backup_file))
+    assert backup_file.stat().st_mode & 0o077 == 0  # personal data: owner only
+
+    restored = _manage("restore", str(backup_file), database_url=target.url)
+    assert restored.returncode == 0, restored.stderr
+    verified = _manage("verify_audit", database_url=target.url)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    members = sorted(Member.objects.values_list("code", "name"))
+    assert len(members) == 8
+    assert target.rows("SELECT code, name FROM members_member") == members
+    entries = sorted(PointEntry.objects.values_list("id", "chain_hash"))
+    assert target.rows("SELECT id, chain_hash FROM points_pointentry") == entries
+
+
+def test_it_refuses_to_restore_over_a_database_with_tables(cast, tmp_path):
+    backup_file = tmp_path / "any.sqlite3"
+    backup_file.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    with pytest.raises(CommandError, match="不是空库"):
+        call_command("restore", str(backup_file))
+    assert Member.objects.count() == 8
+
+
+def test_it_refuses_a_file_that_is_no_backup(tmp_path):
+    not_a_backup = tmp_path / "notes.txt"
+    not_a_backup.write_text("hello")
+    result = _manage("restore", str(not_a_backup), database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    assert result.returncode != 0
+    assert "不是 SQLite 备份文件" in result.stderr, result.stderr

@@ -1,0 +1,66 @@
+import json
+import logging
+import multiprocessing
+import re
+import runpy
+
+from django.conf import settings
+from django.urls import reverse
+
+from config.logs import JsonFormatter, RequestIdFilter, request_id_var
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+
+
+def test_it_sends_the_content_security_policy(client, db):
+    response = client.get(reverse("login"))
+    assert response["Content-Security-Policy"] == CSP
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_it_sends_the_policy_on_signed_in_pages_too(client, cast):
+    client.force_login(cast.member.user)
+    assert client.get("/")["Content-Security-Policy"] == CSP
+
+
+def test_it_gives_every_response_a_request_id(client, db):
+    first = client.get(reverse("login"))["X-Request-ID"]
+    second = client.get(reverse("login"))["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", first) and first != second
+
+
+def test_it_keeps_a_proxy_request_id_only_if_it_looks_like_one(client, db):
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="lb-1234abcd")["X-Request-ID"] == "lb-1234abcd"
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="<script>")["X-Request-ID"] != "<script>"
+
+
+def test_it_writes_json_log_lines_with_the_request_id():
+    record = logging.LogRecord("jifen.security", logging.INFO, __file__, 1, "登录 %s", ("member",), None)
+    token = request_id_var.set("abc123")
+    try:
+        RequestIdFilter().filter(record)
+    finally:
+        request_id_var.reset(token)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["level"] == "INFO" and line["logger"] == "jifen.security"
+    assert line["message"] == "登录 member" and line["request_id"] == "abc123"
+    assert line["time"].endswith("+00:00")
+
+
+def test_it_logs_json_in_production():
+    # config/settings/test.py quiets logging; the production choice is made in base.py.
+    from config.settings import base
+
+    assert base.LOGGING["handlers"]["console"]["formatter"] == base.LOG_FORMAT
+    assert base.LOGGING["formatters"]["json"]["()"] == "config.logs.JsonFormatter"
+
+
+def test_it_starts_two_gunicorn_workers_per_core_plus_one(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    conf = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))
+    assert conf["workers"] == 2 * multiprocessing.cpu_count() + 1
+    assert conf["timeout"] == 60 and conf["graceful_timeout"] == 30
