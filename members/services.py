@@ -1,4 +1,5 @@
 import datetime
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -73,7 +74,9 @@ def member_create(*, actor=None, reason: str = "新增", **fields) -> Member:
 def member_update(*, member: Member, actor=None, reason: str = "", **changes) -> list[str]:
     """Change a member's data; every changed field is written to the history. Returns the changed fields."""
     # of=("self",): PostgreSQL cannot lock the nullable side (group) of the outer join.
-    locked = Member.objects.select_for_update(of=("self",)).select_related("branch", "group").get(pk=member.pk)
+    locked = (
+        Member.objects.select_for_update(of=("self",)).select_related("branch", "group").get(pk=member.pk)
+    )
     before = {f: _display(locked, f) for f in TRACKED_FIELDS}
     for name, value in changes.items():
         if name not in TRACKED_FIELDS:
@@ -112,7 +115,10 @@ def member_transfer_out(*, member: Member, actor=None, reason: str) -> Member:
 
     Position.objects.filter(member=member, end_date__isnull=True).update(end_date=timezone.localdate())
     if member.user_id:
+        from .security import sessions_revoke
+
         type(member.user).objects.filter(pk=member.user_id).update(is_active=False)
+        sessions_revoke(member.user, reason="组织关系转出")
     return member
 
 
@@ -195,3 +201,30 @@ def exemption_reject(*, exemption: Exemption, actor, reason: str) -> Exemption:
     return _transition(
         exemption, to_state=ExemptionState.REJECTED, from_states=open_states, actor=actor, reason=reason
     )
+
+
+@transaction.atomic
+def member_account_create(*, member: Member, actor) -> str:
+    """开通登录账号: the user name is the member code; the initial password is shown once and must be
+    changed at the first login. Returns that password."""
+    from django.contrib.auth import get_user_model
+
+    from .security import require_password_change
+
+    if member.status != MemberStatus.ACTIVE:
+        raise ValidationError("已转出的党员不能开通账号。")
+    if member.user_id:
+        raise ValidationError(f"{member.name}已有登录账号。")
+    User = get_user_model()
+    if User.objects.filter(username=member.code).exists():
+        raise ValidationError(f"用户名 {member.code} 已被占用，请联系系统管理员。")
+    password = secrets.token_urlsafe(9)
+    user = User.objects.create_user(username=member.code, password=password, first_name=member.name)
+    if Member.objects.filter(pk=member.pk, user__isnull=True).update(user=user) != 1:
+        raise ValidationError(f"{member.name}已有登录账号。")
+    MemberChange.objects.create(
+        member=member, actor=actor, field="user", new_value=member.code, reason="开通登录账号"
+    )
+    require_password_change(user, actor=actor)
+    member.refresh_from_db()
+    return password

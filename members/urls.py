@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/account/", views.account_create, name="account_create"),
     path("<int:pk>/transfer-out/", views.member_transfer_out, name="transfer_out"),
     path("<int:pk>/exemptions/new/", views.exemption_new, name="exemption_new"),
     path("exemptions/", views.exemption_list, name="exemptions"),

@@ -162,3 +162,22 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/member_form.html", {"member": member, "form": form})
+
+
+@require_POST
+@login_required
+def account_create(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_for_user(
+        request.user, selectors.visible_members(request.user), "members.change_member", pk=pk
+    )
+    try:
+        password = services.member_account_create(member=member, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            f"已为{member.name}开通账号：用户名 {member.code}，初始密码 {password}"
+            "（只显示这一次，请当面告知本人；首次登录须修改密码）。",
+        )
+    return redirect("members:detail", pk=member.pk)

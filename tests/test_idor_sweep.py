@@ -168,6 +168,7 @@ ARGS = {
     "branches:position_end": ["position"],
     "members:detail": ["member"],
     "members:edit": ["member"],
+    "members:account_create": ["member"],
     "members:transfer_out": ["member"],
     "members:exemption_new": ["member"],
     "members:exemption_step": ["exemption"],
