@@ -35,7 +35,7 @@ def test_it_answers_each_role(client, cast):
     url = reverse("members:account_create", args=[target.pk])
     for role, status in {
         "recorder": 403,
-        "member": 403,
+        "member": 404,
         "committee_member": 403,
         "other_secretary": 404,
     }.items():
