@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand
 
 from branches import demo
 from points import demo as points_demo
+from study import demo as study_demo
+from study.models import Arrangement
 
 
 class Command(BaseCommand):
@@ -20,12 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, today=None, **options):
         created = demo.seed(today=today)
         points_created = points_demo.seed(today=today)
-        try:
-            from study import demo as study_demo
-        except ImportError:  # the study app's demo arrives with it
-            study_created = False
-        else:
-            study_created = study_demo.seed_arrangement()
+        had_arrangement = Arrangement.objects.exists()
+        study_created = study_demo.seed_arrangement() is not None and not had_arrangement
         if created or points_created or study_created:
             self.stdout.write("演示数据已创建。")
         else:
