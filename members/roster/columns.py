@@ -19,6 +19,7 @@ from branches.models import BRANCH_KINDS, Organization, OrgKind
 
 from .. import services
 from ..models import Category, Gender, Member
+from ..services import TRACKED_FIELDS
 
 IMPORT_REASON = "名册导入"
 BRANCH_COLUMN = "所在党支部"
@@ -209,21 +210,9 @@ class MemberResource(resources.ModelResource):
 
     class Meta:
         model = Member
-        fields = (
-            "code",
-            "name",
-            "gender",
-            "category",
-            "join_date",
-            "probation_start",
-            "probation_end",
-            "branch",
-            "group",
-            "is_mobile",
-            "mobile_destination",
-            "activity_card_no",
-            "phone",
-        )
+        # The roster's columns are the member fields the app keeps history of, less the status
+        # (transfers go through their own step, not an import).
+        fields = tuple(f for f in TRACKED_FIELDS if f != "status")
         import_id_fields = ("code",)
         instance_loader_class = CachedInstanceLoader
         use_transactions = True
