@@ -98,6 +98,20 @@ def row_hash(label: str, row: dict, prev: str) -> str:
 
 
 class AppendOnlyManager(models.Manager):
+    def create_many(self, objs) -> list:
+        """Create and seal many rows under one lock: one insert, one read, one update, however many.
+
+        For batch steps (a committee's roll-up, an import) where one create() per row would cost six
+        queries a row. The rows are sealed in id order, exactly as one create() each would seal them.
+        """
+        objs = list(objs)
+        if not objs:
+            return objs
+        with _appending(self.model):
+            created = self.model._base_manager.using(self.db).bulk_create(objs)
+            seal_many(self.model, [o.pk for o in created], using=self.db)
+        return created
+
     def bulk_create(self, *args, **kwargs):
         # bulk_create skips save(), so its rows would never be sealed and verify_audit would flag them.
         raise TypeError(
@@ -130,6 +144,21 @@ def seal(obj) -> None:
     digest = row_hash(label, stored, prev)
     rows.filter(pk=obj.pk).update(chain_prev=prev, chain_hash=digest)
     obj.chain_prev, obj.chain_hash = prev, digest
+
+
+def seal_many(model, pks, using: str = "default") -> None:
+    """Seal just-inserted rows (ids ascending, all newer than every sealed row) as one chain segment."""
+    label = model._meta.label
+    rows = model._base_manager.using(using)
+    pks = sorted(pks)
+    prev = rows.filter(pk__lt=pks[0]).order_by("-pk").values_list("chain_hash", flat=True).first() or GENESIS
+    stored = {r["id"]: r for r in rows.filter(pk__in=pks).values(*CHAINED_FIELDS[label])}
+    sealed = []
+    for pk in pks:
+        digest = row_hash(label, stored[pk], prev)
+        sealed.append(model(pk=pk, chain_prev=prev, chain_hash=digest))
+        prev = digest
+    rows.bulk_update(sealed, ["chain_prev", "chain_hash"], batch_size=500)
 
 
 class AuditChained(models.Model):

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q
 
-from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState
+from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState, Transition
 from ...scoring import ScoringError, assess_branch, score_member
 from ...selectors.facts import branches_facts
-from ._steps import _deny, _log, _move, _require
+from ._steps import _deny, _move, _require
 
 RESULT_COLUMNS = (
     "filing_id",
@@ -151,20 +151,41 @@ def annual_roll_up_many(*, branches, year: int, actor) -> list[AnnualFiling]:
         for b in branches
         if b.pk not in filings
     )
-    rows = []
+    new_ids = {f.pk for f in new}
+    transitions = [
+        Transition(
+            subject_type="filing",
+            subject_id=f.pk,
+            to_state=FilingState.ROLLED_UP,
+            actor=actor,
+            reason="汇总年度积分",
+        )
+        for f in new
+    ]
     for filing in new:
         filings[filing.branch_id] = filing
-        _log("filing", filing.pk, "", FilingState.ROLLED_UP, actor, "汇总年度积分")
-    for branch in branches:
-        filing = filings[branch.pk]
-        if filing not in new:
-            old = filing.state
-            AnnualFiling.objects.filter(pk=filing.pk).update(
-                state=FilingState.ROLLED_UP, scheme=schemes[branch.pk].to_dict()
+    again = [filings[b.pk] for b in branches if filings[b.pk].pk not in new_ids]
+    # Re-rolled filings: one UPDATE per distinct scheme (nearly always one for the whole committee).
+    by_scheme: dict[str, list[int]] = defaultdict(list)
+    for filing in again:
+        by_scheme[json.dumps(schemes[filing.branch_id].to_dict(), sort_keys=True)].append(filing.pk)
+        transitions.append(
+            Transition(
+                subject_type="filing",
+                subject_id=filing.pk,
+                from_state=filing.state,
+                to_state=FilingState.ROLLED_UP,
+                actor=actor,
+                reason="重新汇总年度积分",
             )
-            _log("filing", filing.pk, old, FilingState.ROLLED_UP, actor, "重新汇总年度积分")
-            filing.state = FilingState.ROLLED_UP
-        rows.extend(_result_row(filing.pk, r) for r in assessed[branch.pk])
+        )
+        filing.state = FilingState.ROLLED_UP
+    for scheme_json, ids_ in by_scheme.items():
+        AnnualFiling.objects.filter(pk__in=ids_).update(
+            state=FilingState.ROLLED_UP, scheme=json.loads(scheme_json)
+        )
+    Transition.objects.create_many(transitions)
+    rows = [_result_row(filings[b.pk].pk, r) for b in branches for r in assessed[b.pk]]
     _write_results(rows)
     return [filings[b.pk] for b in branches]
 
