@@ -33,6 +33,7 @@ def waiting_items(user, actor: Actor) -> list[WaitingItem]:
             items.append(WaitingItem("待办理的免于积分管理申请", pending, reverse("members:exemptions")))
     items += _records_items(actor)
     items += _workflow_items(actor, timezone.localdate())
+    items += _warning_items(actor, timezone.localdate())
     return items
 
 
@@ -156,5 +157,61 @@ def _workflow_items(actor: Actor, today) -> list[WaitingItem]:
         if unfiled:
             items.append(
                 WaitingItem(f"{last_year}年度积分尚未备案的党支部", unfiled, reverse("points:filings"))
+            )
+    return items
+
+
+# --- early warnings (issue 4 §7): before a deduction of 三(三) is due, and scores heading below 70 ---------
+
+
+def _warning_items(actor: Actor, today) -> list[WaitingItem]:
+    from points.reports import dashboard
+
+    from .models import BRANCH_KINDS, Organization
+
+    items: list[WaitingItem] = []
+    watched_branch = None
+    if actor.branch_id and (
+        actor.recorder_paths
+        or any(
+            p.org_id == actor.branch_id and p.org_kind in BRANCH_KINDS
+            for p in actor.posts
+            if p.role != "group_leader"
+        )
+    ):
+        watched_branch = Organization.objects.get(pk=actor.branch_id)
+    if watched_branch is not None:
+        url = reverse("branches:unit", args=[watched_branch.pk])
+        for label, query in dashboard.WARNINGS.values():
+            names = list(query(watched_branch, today).order_by("code").values_list("name", flat=True)[:6])
+            if names:
+                items.append(
+                    WaitingItem(
+                        f"预警：{label}（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）",
+                        len(names),
+                        url,
+                    )
+                )
+        upto = dashboard.scored_upto(today.year, today)
+        if upto:
+            low = [
+                name
+                for name, total, scheme in dashboard.provisional_totals([watched_branch], today.year, upto)[
+                    watched_branch.pk
+                ]
+                if total is not None and total < scheme.thresholds.low_below
+            ]
+            if low:
+                items.append(WaitingItem(f"预警：暂计积分低于 70 分（{'、'.join(low[:5])}）", len(low), url))
+    for path in actor.oversight_paths:
+        unit = Organization.objects.filter(path=path).first()
+        if unit is None:
+            continue
+        total = sum(query(unit, today).count() for _label, query in dashboard.WARNINGS.values())
+        if total:
+            items.append(
+                WaitingItem(
+                    f"{unit.name}各支部预警人次", total, f"{reverse('points:dashboard')}?unit={unit.pk}"
+                )
             )
     return items

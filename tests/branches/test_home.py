@@ -71,3 +71,29 @@ def test_it_runs_a_fixed_number_of_queries(client, cast, django_assert_max_num_q
     client.get(reverse("home"))
     with django_assert_max_num_queries(25):
         client.get(reverse("home"))
+
+
+def test_it_warns_the_branch_of_a_member_missing_organizational_life(client, cast):
+    import zoneinfo
+
+    from points.models import Attendance, Session
+
+    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+    start = datetime.datetime.combine(
+        datetime.date.today() - datetime.timedelta(days=20), datetime.time(14), tzinfo=tz
+    )
+    session = Session.objects.create(
+        branch=cast.b1,
+        kind="activity_day",
+        title="主题党日",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        signin_secret="s",
+    )
+    for person in (cast.secretary, cast.recorder, cast.committee_member):
+        Attendance.objects.create(session=session, member=person.member, status="present")
+    Attendance.objects.create(session=session, member=cast.member.member, status="absent")
+    titles = _titles(client, cast.secretary)
+    assert any("未参加组织生活" in t and "普通党员" in t for t in titles)
+    assert not any("预警" in t for t in _titles(client, cast.member))
+    assert any("各支部预警人次" in t for t in _titles(client, cast.gb_secretary))
