@@ -3,12 +3,14 @@
 Choices come from the branch's scheme (`Scheme.choices`), so a unit's 实施细则 shows its own kinds.
 """
 
-import uuid
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
+
+from config.uploads import check_upload
 
 from ..models import EntryType, ObjectionChannel
 from ..scoring import Scheme
@@ -17,10 +19,6 @@ from ..selectors.workflow import labels_for
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HALF_POINT = {"step": "0.5", "inputmode": "decimal"}
 TEXT = {"rows": 3}
-
-EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-# Decided by the first bytes of the content, never by the file name or the browser's content type.
-EVIDENCE_MAGIC = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"%PDF-", "pdf"))
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -112,20 +110,12 @@ def has_levels(scheme: Scheme, kind: str) -> bool:
 
 
 def check_evidence(uploaded) -> ContentFile:
-    """A JPEG, PNG or PDF of at most 5 MB, by its content; stored under a random name (never the
-    uploader's file name, which is not a safe path)."""
-    if uploaded.size > EVIDENCE_MAX_BYTES:
-        raise forms.ValidationError(
-            f"证明材料不能超过 5 MB（当前 {uploaded.size / 1024 / 1024:.1f} MB）。", code="too_big"
-        )
-    uploaded.seek(0)
-    data = uploaded.read(EVIDENCE_MAX_BYTES + 1)
-    if len(data) > EVIDENCE_MAX_BYTES:
-        raise forms.ValidationError("证明材料不能超过 5 MB。", code="too_big")
-    for magic, ext in EVIDENCE_MAGIC:
-        if data.startswith(magic):
-            return ContentFile(data, name=f"{uuid.uuid4().hex}.{ext}")
-    raise forms.ValidationError("证明材料只能是 JPG、PNG 图片或 PDF 文件。", code="bad_type")
+    """The app's one upload check (config.uploads): JPEG, PNG or PDF of at most 5 MB by content, images
+    re-encoded without EXIF, stored under a random name (never the uploader's file name)."""
+    try:
+        return check_upload(uploaded).content
+    except ValidationError as exc:
+        raise forms.ValidationError(exc.messages, code="bad_upload") from None
 
 
 # --- quarters --------------------------------------------------------------------------------

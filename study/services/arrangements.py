@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from branches.access import actor_for
 from branches.models import Organization, OrgKind
+from config.uploads import check_upload
 
 from ..models import (
     Arrangement,
@@ -28,7 +29,6 @@ from ..models import (
     ScheduleRow,
 )
 from ..selectors.scopes import staff_committee_ids
-from ..uploads import check_upload
 from ._common import require
 
 FIELDS = ("title", "issue_label", "issuer", "issued_on", "theme", "purpose", "discussion")

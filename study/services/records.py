@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from config.uploads import check_upload
 from members.models import Member
 
 from ..models import DiscussionEntry, Reading, StudyAttachment, StudyRecord, StudySession
-from ..uploads import check_upload
 from ._common import require
 
 MAX_ATTACHMENTS = 20

@@ -6,7 +6,7 @@ def error_text(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-# Our stored names end with the extension the content check chose (study.uploads).
+# Our stored names end with the extension the content check chose (config.uploads).
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 
 

@@ -5,10 +5,12 @@ answers and the member reads the answer. Then the year closes: roll-up and submi
 filing by the general branch. The first three quarters of the year are run by the services in setup."""
 
 import datetime
+import io
 import zoneinfo
 
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from points.models import (
     Attendance,
@@ -29,7 +31,16 @@ from .conftest import PHONE, log_in
 pytestmark = pytest.mark.browser
 
 YEAR = 2025
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _png() -> bytes:
+    """A real (tiny) PNG: evidence is decoded and re-encoded, so magic bytes alone no longer pass."""
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 

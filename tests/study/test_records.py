@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
+from config.uploads import MAX_UPLOAD_BYTES
 from study import services
 from study.models import DiscussionEntry, StudyAttachment, StudyRecord
-from study.uploads import MAX_UPLOAD_BYTES
 
 from .conftest import PDF_BYTES, attend, jpeg_bytes, png_bytes, stored_files, upload
 

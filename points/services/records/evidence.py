@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import io
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -11,69 +10,24 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from config.uploads import MAX_UPLOAD_BYTES, check_upload
 from members.models import Member, MemberStatus
 
 from ...models import MobileEvidence
 from .common import require_member
 
-EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
-EVIDENCE_MAX_PIXELS = 40_000_000  # a 40-megapixel photo is already far beyond any phone's scan
+EVIDENCE_MAX_BYTES = MAX_UPLOAD_BYTES
 EVIDENCE_KINDS = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
-BAD_FILE = "只能上传 JPEG、PNG 图片或 PDF 文件。"
 
 
 def evidence_file_clean(upload) -> tuple[ContentFile, str]:
-    """Accept a JPEG, PNG or PDF judged by its content, never its name; images are re-encoded so their
-    EXIF data (location, device) is not kept. Returns the content to store and its extension."""
-    if upload is None:
-        raise ValidationError({"file": "请选择要上传的文件。"})
-    if upload.size is not None and upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"file": "文件不能超过 5 MB。"})
-    upload.seek(0)
-    data = upload.read(EVIDENCE_MAX_BYTES + 1)
-    if len(data) > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"file": "文件不能超过 5 MB。"})
-    if data.startswith(b"%PDF-"):
-        if b"%%EOF" not in data[-2048:]:
-            raise ValidationError({"file": "PDF 文件不完整，请重新导出后上传。"})
-        return ContentFile(data), "pdf"
-    if data.startswith(b"\xff\xd8\xff"):
-        kind = "JPEG"
-    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
-        kind = "PNG"
-    else:
-        raise ValidationError({"file": BAD_FILE})
-    return _reencode(data, kind)
-
-
-def _reencode(data: bytes, kind: str) -> tuple[ContentFile, str]:
-    from PIL import Image, ImageOps
-
-    broken = ValidationError({"file": "图片文件已损坏或无法识别，请重新拍摄或扫描。"})
+    """The app's one upload check (config.uploads): JPEG, PNG or PDF by content, images re-encoded so
+    their EXIF (location, device) is not kept. Returns the content to store and its extension."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != kind:
-                raise broken
-            width, height = image.size
-            if width * height > EVIDENCE_MAX_PIXELS:
-                raise ValidationError({"file": "图片尺寸过大，请压缩后上传。"})
-            image.load()
-            # Phones store rotation in EXIF; apply it before EXIF is dropped so the page stays upright.
-            upright = ImageOps.exif_transpose(image)
-            out = io.BytesIO()
-            if kind == "JPEG":
-                upright.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
-                ext = "jpg"
-            else:
-                if upright.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
-                    upright = upright.convert("RGBA")
-                upright.save(out, "PNG", optimize=True)
-                ext = "png"
-    except ValidationError:
-        raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise broken from None
-    return ContentFile(out.getvalue()), ext
+        checked = check_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    return checked.content, checked.content.name.rsplit(".", 1)[-1]
 
 
 @transaction.atomic

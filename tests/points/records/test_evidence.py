@@ -92,9 +92,9 @@ def test_it_stores_a_pdf_as_sent(cast, mobile):
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
-        (b"GIF89a" + b"\0" * 100, "x.gif", "只能上传 JPEG、PNG 图片或 PDF 文件"),
-        (b"<html><script>alert(1)</script>", "page.jpg", "只能上传 JPEG、PNG 图片或 PDF 文件"),
-        (b"MZ\x90\x00" + b"\0" * 100, "page.pdf", "只能上传 JPEG、PNG 图片或 PDF 文件"),
+        (b"GIF89a" + b"\0" * 100, "x.gif", "只能上传 JPG、PNG 图片或 PDF 文件"),
+        (b"<html><script>alert(1)</script>", "page.jpg", "只能上传 JPG、PNG 图片或 PDF 文件"),
+        (b"MZ\x90\x00" + b"\0" * 100, "page.pdf", "只能上传 JPG、PNG 图片或 PDF 文件"),
         (b"\xff\xd8\xff\xe0" + b"garbage" * 50, "page.jpg", "图片文件已损坏或无法识别"),
         (b"\x89PNG\r\n\x1a\n" + b"garbage", "page.png", "图片文件已损坏或无法识别"),
         (b"%PDF-1.4 truncated", "page.pdf", "PDF 文件不完整"),
@@ -177,5 +177,5 @@ def test_it_shows_a_bad_file_as_a_form_error(client, cast, mobile, media):
         },
     )
     assert response.status_code == 200
-    assert "只能上传 JPEG、PNG 图片或 PDF 文件" in response.content.decode()
+    assert "只能上传 JPG、PNG 图片或 PDF 文件" in response.content.decode()
     assert not MobileEvidence.objects.exists() and _files(media) == []

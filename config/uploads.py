@@ -1,5 +1,8 @@
 """Checking uploaded photos and documents by their content, not their name or the browser's word.
 
+The one checker for every upload of the app (study records, mobile members' evidence, declaration
+evidence).
+
 JPEG and PNG are decoded and re-encoded with Pillow (dropping EXIF, GPS and anything hidden after the
 image data); a PDF must look like one at both ends. Nothing touches storage until the file passed.
 """
@@ -22,6 +25,7 @@ MAX_PIXELS = 40_000_000
 JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PDF_MAGIC = b"%PDF-"
+BAD_TYPE = "只能上传 JPG、PNG 图片或 PDF 文件。"
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def check_upload(uploaded) -> CheckedFile:
             _refuse("PDF 文件不完整或已损坏。")
         body, content_type, ext = data, "application/pdf", "pdf"
     else:
-        _refuse("只能上传 JPG、PNG 图片或 PDF 文件。")
+        _refuse(BAD_TYPE)
     name = (getattr(uploaded, "name", "") or f"附件.{ext}").replace("/", "_").replace("\\", "_")[-100:]
     # Stored under a random name: the original name is shown, never used as a path.
     content = ContentFile(body, name=f"{uuid.uuid4().hex}.{ext}")
