@@ -14,9 +14,9 @@ from django.utils import timezone
 from branches.models import Organization
 
 from ..models import AnnualFiling, AnnualResult, EntryType, PointEntry, Quarter
-from ..scoring import RESULT_LABELS, score_provisional
+from ..scoring import RESULT_LABELS
 from ..scoring.numbers import show_number
-from ..selectors.facts import branch_facts, branch_members, scheme_for
+from ..selectors.facts import provisional_scores
 from ..services.workflow import add_working_days
 from . import charts
 from .annual import (
@@ -110,13 +110,11 @@ def _quarter_items(quarter: Quarter, scheme) -> dict[int, list[str]]:
 def quarter_publicity(quarter: Quarter) -> dict:
     """The notice of a published quarter: year-to-date scores as determined, and how to object."""
     branch = quarter.branch
-    scheme = scheme_for(branch, quarter.year)
-    members = branch_members(branch)
-    facts = branch_facts(branch, quarter.year, upto_quarter=quarter.number, members=members)
-    items = _quarter_items(quarter, scheme)
+    board = provisional_scores(branch, quarter.year, quarter.number)
+    items = _quarter_items(quarter, board.scheme)
     rows = []
-    for m in members:
-        score = score_provisional(scheme, facts[m.pk])
+    for m in board.members:
+        score = board.scores[m.pk]
         text = "；".join(items.get(m.pk, [])) or "—"
         if score.exempt:
             rows.append(NoticeRow(m.name, category_label(m.category), EXEMPT_TEXT, exempt=True))

@@ -24,7 +24,16 @@ from ..models import (
     ThoughtReport,
 )
 from ..models.records import MEETING_KINDS, ORG_LIFE_KINDS, STUDY_HOUR_KINDS
-from ..scoring import GUIDELINE_SCHEME, Bonus, Deduction, Judgment, MemberFacts, Scheme
+from ..scoring import (
+    GUIDELINE_SCHEME,
+    Bonus,
+    Deduction,
+    Judgment,
+    MemberFacts,
+    MemberScore,
+    Scheme,
+    score_provisional,
+)
 from ..scoring import Attendance as AttendanceFacts
 from ..scoring import Dues as DuesFacts
 
@@ -251,3 +260,23 @@ def branches_facts(
             deductions=tuple(deductions.get(m.pk, ())),
         )
     return result
+
+
+@dataclass
+class BranchScores:
+    """A branch's year-to-date scores with the scheme that produced them (one facts pass)."""
+
+    scheme: Scheme
+    members: list[Member]
+    facts: dict[int, MemberFacts]
+    scores: dict[int, MemberScore]
+
+
+def provisional_scores(
+    branch, year: int, upto_quarter: int, *, members: list[Member] | None = None
+) -> BranchScores:
+    """Year-to-date (暂计) scores of the branch's members, as the review list, the assembly, the publicity
+    notice and a member's page show them."""
+    bundle = branches_facts([branch], year, upto_quarter=upto_quarter, members=members)[branch.pk]
+    scores = {m.pk: score_provisional(bundle.scheme, bundle.facts[m.pk]) for m in bundle.members}
+    return BranchScores(bundle.scheme, bundle.members, bundle.facts, scores)

@@ -34,7 +34,7 @@ from ..models import (
     Transition,
 )
 from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme, score_provisional
-from .facts import branch_facts, branch_members, scheme_for
+from .facts import branch_facts, provisional_scores, scheme_for
 
 PUBLISHED_STATES = (QuarterState.PUBLISHED, QuarterState.CLOSED)
 STATE_LABELS = {
@@ -230,11 +230,8 @@ class MemberRow:
 def quarter_rows(quarter: Quarter) -> list[MemberRow]:
     """Every active member of the branch, their provisional score up to this quarter, the quarter's
     current ledger entries and their declarations waiting for review."""
-    branch = quarter.branch
-    scheme = scheme_for(branch, quarter.year)
-    labels = labels_for(scheme)
-    members = branch_members(branch)
-    facts = branch_facts(branch, quarter.year, upto_quarter=quarter.number, members=members)
+    board = provisional_scores(quarter.branch, quarter.year, quarter.number)
+    labels = labels_for(board.scheme)
     pending = dict(
         Declaration.objects.filter(quarter=quarter, state=DeclarationState.SUBMITTED)
         .values("subject_id")
@@ -248,11 +245,11 @@ def quarter_rows(quarter: Quarter) -> list[MemberRow]:
     return [
         MemberRow(
             member=m,
-            score=score_provisional(scheme, facts[m.pk]),
+            score=board.scores[m.pk],
             pending=pending.get(m.pk, 0),
             entries=entries.get(m.pk, []),
         )
-        for m in members
+        for m in board.members
     ]
 
 
@@ -277,11 +274,8 @@ class ReviewDetail:
 
 
 def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
-    scheme = scheme_for(quarter.branch, quarter.year)
-    labels = labels_for(scheme)
-    facts = branch_facts(quarter.branch, quarter.year, upto_quarter=quarter.number, members=[member])[
-        member.pk
-    ]
+    board = provisional_scores(quarter.branch, quarter.year, quarter.number, members=[member])
+    labels = labels_for(board.scheme)
     declarations = list(
         Declaration.objects.filter(quarter=quarter, subject=member)
         .exclude(state=DeclarationState.DRAFT)
@@ -290,7 +284,7 @@ def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
     for d in declarations:
         labels.attach(d)
     entries = _ledger(PointEntry.objects.filter(quarter=quarter, member=member), labels)
-    return ReviewDetail(facts, score_provisional(scheme, facts), declarations, entries)
+    return ReviewDetail(board.facts[member.pk], board.scores[member.pk], declarations, entries)
 
 
 def _ledger(queryset, labels: Labels) -> list[PointEntry]:

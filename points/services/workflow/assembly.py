@@ -17,8 +17,7 @@ from ...models import (
     Quarter,
     QuarterState,
 )
-from ...scoring import score_provisional as engine_provisional
-from ...selectors.facts import branch_facts, branch_members, scheme_for
+from ...selectors.facts import provisional_scores as provisional_scores_of
 from ._steps import _move, _require
 
 # --- assembly (clause 四.4) ---------------------------------------------------------------------
@@ -31,12 +30,10 @@ def voting_members(branch) -> list[Member]:
 
 def provisional_scores(quarter: Quarter) -> list[dict]:
     """Year-to-date scores up to this quarter, as shown to the committee and the assembly."""
-    scheme = scheme_for(quarter.branch, quarter.year)
-    members = branch_members(quarter.branch)
-    facts = branch_facts(quarter.branch, quarter.year, upto_quarter=quarter.number, members=members)
+    board = provisional_scores_of(quarter.branch, quarter.year, quarter.number)
     rows = []
-    for m in members:
-        score = engine_provisional(scheme, facts[m.pk])
+    for m in board.members:
+        score = board.scores[m.pk]
         rows.append(
             {
                 "member_id": m.pk,
