@@ -6,7 +6,7 @@ The Django side turns database rows into ``MemberFacts``, scores them with ``sco
 """
 
 from .codes import CATEGORY_LABELS, RESULT_LABELS, Category, Result
-from .engine import Line, MemberScore, score_member, score_provisional
+from .engine import Line, MemberScore, score_many, score_member, score_provisional
 from .errors import SchemeError, ScoringError
 from .facts import Attendance, Bonus, Deduction, Dues, Judgment, MemberFacts, combine_facts
 from .guideline import GUIDELINE_SCHEME
@@ -40,6 +40,7 @@ __all__ = [
     "Thresholds",
     "assess_branch",
     "combine_facts",
+    "score_many",
     "score_member",
     "score_provisional",
 ]

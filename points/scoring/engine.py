@@ -5,14 +5,14 @@ reaches an item's full points only by fully meeting its requirement. Judgments, 
 are entered in half points and are never rounded. Base items are computed in items.py.
 """
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
 from .codes import CATEGORY_LABELS, CLAUSE_BONUS_CAP, CLAUSE_EXEMPTION
 from .errors import ScoringError
-from .facts import MemberFacts
+from .facts import Attendance, Dues, Judgment, MemberFacts
 from .items import METHOD_FUNCTIONS, half_points
 from .numbers import dec, show
 from .scheme import Scheme
@@ -84,7 +84,51 @@ def score_provisional(scheme: Scheme, facts: MemberFacts) -> MemberScore:
     return _score(scheme, facts, provisional=True)
 
 
-def _score(scheme: Scheme, facts: MemberFacts, provisional: bool) -> MemberScore:
+def score_many(
+    scheme: Scheme, facts: Iterable[MemberFacts], *, provisional: bool = False
+) -> list[MemberScore]:
+    """``score_member`` (or ``score_provisional``) of many members under one scheme, e.g. a committee's
+    roll-up. The same result: a base item's points and line depend only on its own facts, so each
+    distinct (item, facts) pair is worked out once and its line shared by every member who has it."""
+    memo: dict = {}
+    return [_score(scheme, f, provisional, memo) for f in facts]
+
+
+def _memo_key(method: str, code: str, facts: MemberFacts):
+    """What a base item's result depends on, exactly (types included, so 1 and True or Decimal("1") and
+    Decimal("1.0") never share a result); None where the facts are not plain enough to share."""
+    if method == "attendance":
+        record = facts.attendance.get(code)
+        if record is None:
+            return ()
+        values = (record.required, record.attended, record.late_or_left_early, record.excused)
+        return values if type(record) is Attendance and all(type(v) is int for v in values) else None
+    if method == "judgment":
+        judgment = facts.judgments.get(code)
+        if judgment is None:
+            return ()
+        value = judgment.value
+        if type(judgment) is Judgment and type(value) in (int, Decimal) and type(judgment.reason) is str:
+            return (type(value) is int, str(value), judgment.reason)
+        return None
+    if method == "dues":
+        record = facts.dues
+        if record is None:
+            return ()
+        values = (record.months_on_time, record.months_required)
+        return values if type(record) is Dues and all(type(v) is int for v in values) else None
+    if method == "report_count":
+        reports = facts.thought_reports
+        return () if reports is None else ((reports,) if type(reports) is int else None)
+    if method == "study_hours":
+        hours = facts.study_hours
+        if hours is None:
+            return ()
+        return (type(hours) is int, str(hours)) if type(hours) in (int, Decimal) else None
+    return None
+
+
+def _score(scheme: Scheme, facts: MemberFacts, provisional: bool, memo: dict | None = None) -> MemberScore:
     plan = scheme.plan
     category = facts.category
     if category not in CATEGORY_LABELS:
@@ -103,12 +147,18 @@ def _score(scheme: Scheme, facts: MemberFacts, provisional: bool) -> MemberScore
 
     lines = []
     base = 0
-    for item, cap, ratio, cap_text, param_text in plan.items:
-        points, text = METHOD_FUNCTIONS[item.method](
-            item, cap, ratio, cap_text, param_text, facts, provisional
-        )
-        base += points
-        lines.append(Line("base", item.code, item.clause, item.label, dec(points), text))
+    for index, (item, cap, ratio, cap_text, param_text) in enumerate(plan.items):
+        key = None if memo is None else _memo_key(item.method, item.code, facts)
+        done = None if key is None else memo.get((index, key))
+        if done is None:
+            points, text = METHOD_FUNCTIONS[item.method](
+                item, cap, ratio, cap_text, param_text, facts, provisional
+            )
+            done = (points, Line("base", item.code, item.clause, item.label, dec(points), text))
+            if key is not None:
+                memo[(index, key)] = done
+        base += done[0]
+        lines.append(done[1])
 
     claimed = _bonus_lines(plan, facts.bonuses, lines)
     bonus = claimed

@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState, Transition
-from ...scoring import ScoringError, assess_branch, score_member
-from ...selectors.facts import branches_facts
+from ...scoring import ScoringError, assess_branch, score_many
+from ...selectors.facts import branches_facts, member_rows
 from ._steps import _deny, _move, _require
 
 RESULT_COLUMNS = (
@@ -46,34 +46,53 @@ def _previous_bottom(branch_ids, year: int, schemes) -> dict[int, set[int]]:
     return bottom
 
 
-def _result_row(filing_id: int, r) -> tuple:
-    score = r.score
-    lines = [
-        [
-            line.section,
-            line.code,
-            line.clause,
-            line.label,
-            None if line.points is None else str(line.points),
-            line.text,
-        ]
-        for line in (*score.lines, *r.lines)
-    ]
-    return (
-        filing_id,
-        r.member_id,
-        score.category,
-        score.exempt,
-        json.dumps({line.code: str(line.points) for line in score.section("base")}, ensure_ascii=False),
-        score.base,
-        score.bonus,
-        score.deductions,
-        score.total,
-        r.rank,
-        r.near_bottom,
-        json.dumps(list(r.results)),
-        json.dumps(lines, ensure_ascii=False),
-    )
+class _RowWriter:
+    """AnnualResult rows as COPY/bulk_create wants them. Members share most explanation lines (the
+    engine hands out one Line object per distinct item result), so each line's JSON is made once."""
+
+    def __init__(self):
+        self._lines: dict[int, tuple] = {}  # id(line) -> (line, json); the line is kept alive with it
+        self._results: dict[tuple, str] = {}
+        self._base: dict[tuple, str] = {}
+
+    def _line(self, line) -> str:
+        known = self._lines.get(id(line))
+        if known is None:
+            points = None if line.points is None else str(line.points)
+            text = json.dumps(
+                [line.section, line.code, line.clause, line.label, points, line.text], ensure_ascii=False
+            )
+            known = self._lines[id(line)] = (line, text)
+        return known[1]
+
+    def row(self, filing_id: int, r) -> tuple:
+        score = r.score
+        lines = "[" + ", ".join(self._line(line) for line in (*score.lines, *r.lines)) + "]"
+        base = tuple(line for line in score.lines if line.section == "base")
+        key = tuple(map(id, base))  # every line is kept alive by self._lines
+        base_items = self._base.get(key)
+        if base_items is None:
+            base_items = self._base[key] = json.dumps(
+                {line.code: str(line.points) for line in base}, ensure_ascii=False
+            )
+        results = self._results.get(r.results)
+        if results is None:
+            results = self._results[r.results] = json.dumps(list(r.results))
+        return (
+            filing_id,
+            r.member_id,
+            score.category,
+            score.exempt,
+            base_items,
+            score.base,
+            score.bonus,
+            score.deductions,
+            score.total,
+            r.rank,
+            r.near_bottom,
+            results,
+            lines,
+        )
 
 
 def _write_results(rows: list[tuple]) -> None:
@@ -132,14 +151,14 @@ def annual_roll_up_many(*, branches, year: int, actor) -> list[AnnualFiling]:
                 f"{branch.name}{year}年度积分已{filing.get_state_display()}，不能重新汇总。"
             )
 
-    facts = branches_facts(branches, year)
+    facts = branches_facts(branches, year, members=member_rows(ids))
     schemes = {pk: bf.scheme for pk, bf in facts.items()}
     previous = _previous_bottom(ids, year, schemes)
     assessed = {}
     for branch in branches:
         bf = facts[branch.pk]
         try:
-            scores = [score_member(bf.scheme, bf.facts[m.pk]) for m in bf.members]
+            scores = score_many(bf.scheme, [bf.facts[m.pk] for m in bf.members])
         except ScoringError as exc:
             raise ValidationError(f"{branch.name}积分计算有误：{exc}") from None
         assessed[branch.pk] = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()))
@@ -185,7 +204,8 @@ def annual_roll_up_many(*, branches, year: int, actor) -> list[AnnualFiling]:
             state=FilingState.ROLLED_UP, scheme=json.loads(scheme_json)
         )
     Transition.objects.create_many(transitions)
-    rows = [_result_row(filings[b.pk].pk, r) for b in branches for r in assessed[b.pk]]
+    writer = _RowWriter()
+    rows = [writer.row(filings[b.pk].pk, r) for b in branches for r in assessed[b.pk]]
     _write_results(rows)
     return [filings[b.pk] for b in branches]
 

@@ -3,6 +3,7 @@
 Row locks and compare-and-set only mean something on a real server with real transactions, so this
 runs against PostgreSQL (CI's second run) with transaction=True, and is skipped on SQLite.
 """
+
 import datetime
 import threading
 
@@ -20,8 +21,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_it_lets_exactly_one_of_two_simultaneous_approvals_succeed(cast):
     quarter = workflow.quarter_open(branch=cast.b1, year=2025, number=1, actor=cast.secretary.user)
     d = workflow.declaration_create(
-        quarter=quarter, actor=cast.member.user, subject=cast.member.member, entry_type=EntryType.BONUS,
-        kind="public_welfare", value=2, occurred_on=datetime.date(2025, 2, 1), description="公益",
+        quarter=quarter,
+        actor=cast.member.user,
+        subject=cast.member.member,
+        entry_type=EntryType.BONUS,
+        kind="public_welfare",
+        value=2,
+        occurred_on=datetime.date(2025, 2, 1),
+        description="公益",
         today=datetime.date(2025, 3, 1),
     )
     workflow.declaration_submit(declaration=d, actor=cast.member.user)
@@ -41,8 +48,9 @@ def test_it_lets_exactly_one_of_two_simultaneous_approvals_succeed(cast):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=approve, args=(u,)) for u in (cast.secretary.user,
-                                                                     cast.committee_member.user)]
+    threads = [
+        threading.Thread(target=approve, args=(u,)) for u in (cast.secretary.user, cast.committee_member.user)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -52,6 +60,10 @@ def test_it_lets_exactly_one_of_two_simultaneous_approvals_succeed(cast):
     assert any("不能进行此操作" in o for o in outcomes)
     assert PointEntry.objects.filter(declaration_id=d.pk).count() == 1
     assert Declaration.objects.get(pk=d.pk).state == DeclarationState.APPROVED
-    assert Transition.objects.filter(subject_type="declaration", subject_id=d.pk,
-                                     to_state=DeclarationState.APPROVED).count() == 1
+    assert (
+        Transition.objects.filter(
+            subject_type="declaration", subject_id=d.pk, to_state=DeclarationState.APPROVED
+        ).count()
+        == 1
+    )
     assert connection.vendor == "postgresql"
