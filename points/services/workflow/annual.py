@@ -5,8 +5,11 @@ memory, and one bulk write of the results (COPY on PostgreSQL), so rolling up a 
 about the same per member as rolling up one branch.
 """
 
+import gc
 import json
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -47,32 +50,30 @@ def _previous_bottom(branch_ids, year: int, schemes) -> dict[int, set[int]]:
 
 
 class _RowWriter:
-    """AnnualResult rows as COPY/bulk_create wants them. Members share most explanation lines (the
-    engine hands out one Line object per distinct item result), so each line's JSON is made once."""
+    """AnnualResult rows as COPY/bulk_create wants them. Members share most explanation lines, so each
+    distinct line's JSON is made once."""
 
     def __init__(self):
-        self._lines: dict[int, tuple] = {}  # id(line) -> (line, json); the line is kept alive with it
+        self._lines: dict = {}  # line -> its JSON
         self._results: dict[tuple, str] = {}
         self._base: dict[tuple, str] = {}
 
     def _line(self, line) -> str:
-        known = self._lines.get(id(line))
-        if known is None:
+        text = self._lines.get(line)
+        if text is None:
             points = None if line.points is None else str(line.points)
-            text = json.dumps(
+            text = self._lines[line] = json.dumps(
                 [line.section, line.code, line.clause, line.label, points, line.text], ensure_ascii=False
             )
-            known = self._lines[id(line)] = (line, text)
-        return known[1]
+        return text
 
     def row(self, filing_id: int, r) -> tuple:
         score = r.score
         lines = "[" + ", ".join(self._line(line) for line in (*score.lines, *r.lines)) + "]"
         base = tuple(line for line in score.lines if line.section == "base")
-        key = tuple(map(id, base))  # every line is kept alive by self._lines
-        base_items = self._base.get(key)
+        base_items = self._base.get(base)
         if base_items is None:
-            base_items = self._base[key] = json.dumps(
+            base_items = self._base[base] = json.dumps(
                 {line.code: str(line.points) for line in base}, ensure_ascii=False
             )
         results = self._results.get(r.results)
@@ -125,7 +126,25 @@ def annual_roll_up_many(*, branches, year: int, actor) -> list[AnnualFiling]:
     """计算年度积分 for several branches at once: the branch's secretary for their own branch, or the higher
     organization for its branches. Every branch must have its four quarters closed; a branch already
     submitted or filed is refused, and then nothing is written for any branch."""
-    branches = list(branches)
+    with _cyclic_gc_paused():
+        return _roll_up_many(list(branches), year, actor)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A committee's roll-up allocates about a million short-lived, acyclic objects (facts, scores,
+    lines); the cyclic collector would walk them over and over for nothing (~15 % of the run).
+    Reference counting still frees them; the collector resumes as it was afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
     for branch in branches:
         if not (actor.has_perm("points.manage_quarter", branch) or actor.has_perm("points.oversee", branch)):
             _deny(f"您无权汇总{branch.name}的年度积分。")

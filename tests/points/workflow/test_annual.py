@@ -122,3 +122,26 @@ def test_it_refuses_a_branch_secretary_rolling_up_another_branch(cast):
     with pytest.raises(ValidationError, match="无权"):
         workflow.annual_roll_up_many(branches=[cast.b1], year=YEAR, actor=cast.other_secretary.user)
     assert not AnnualResult.objects.exists()
+
+
+def test_it_pauses_the_cyclic_collector_only_while_it_rolls_up(cast, monkeypatch):
+    import gc
+
+    seen = []
+    from points.services.workflow import annual
+
+    real = annual.score_many
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(annual, "score_many", spy)
+    _year(cast)
+    assert gc.isenabled()
+    workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    assert seen == [False]
+    assert gc.isenabled()
+    with pytest.raises(ValidationError, match="4 个季度"):  # b3 has no closed quarter
+        workflow.annual_roll_up_many(branches=[cast.b3], year=YEAR, actor=cast.dept.user)
+    assert gc.isenabled()
