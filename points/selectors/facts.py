@@ -257,16 +257,24 @@ def branches_facts(
             judgments[e["member_id"]][e["kind"]] = Judgment(value=e["value"], reason=e["reason"])
 
     result = {b.pk: BranchFacts(scheme=schemes[b.pk], members=[], facts={}) for b in branches}
-    judgment_items = {
-        b.pk: [item for item in schemes[b.pk].base_items if item.method == "judgment"] for b in branches
+    # Judgments the committee did not enter count as full marks: one shared (frozen) default per item.
+    defaults = {
+        b.pk: (
+            {
+                item.code: Judgment(value=item.cap, reason=NO_JUDGMENT)
+                for item in schemes[b.pk].base_items
+                if item.method == "judgment"
+            }
+            if judgment_default
+            else {}
+        )
+        for b in branches
     }
     for m in members:
         if m.pk not in ids or m.branch_id not in result:
             continue
-        member_judgments = dict(judgments.get(m.pk, {}))
-        if judgment_default:
-            for item in judgment_items[m.branch_id]:
-                member_judgments.setdefault(item.code, Judgment(value=item.cap, reason=NO_JUDGMENT))
+        entered = judgments.get(m.pk)
+        member_judgments = {**defaults[m.branch_id], **entered} if entered else dict(defaults[m.branch_id])
         months = _months_required(m, year, upto_quarter)
         result[m.branch_id].members.append(m)
         result[m.branch_id].facts[m.pk] = MemberFacts(
