@@ -24,6 +24,7 @@ from members.models import Member
 from ..models import BranchVersion
 from ..models.versions import EVERY_BRANCH
 from ..scoring import MemberFacts, MemberScore, Scheme, ScoringError, score_provisional
+from . import facts
 from .facts import BranchScores, branches_facts
 
 MAX_ENTRIES = 1024
@@ -50,6 +51,12 @@ def branch_version(branch_id: int) -> tuple[int, int]:
     return rows.get(EVERY_BRANCH, 0), rows.get(branch_id, 0)
 
 
+def everything_version() -> int:
+    """The version every branch's key includes (schemes, the organization tree)."""
+    row = BranchVersion.objects.filter(branch_id=EVERY_BRANCH).values_list("version", flat=True).first()
+    return row or 0
+
+
 def _cached(key: tuple, compute):
     now = time.monotonic()
     with _lock:
@@ -64,6 +71,12 @@ def _cached(key: tuple, compute):
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value
+
+
+def scheme_for(branch, year: int) -> Scheme:
+    """`facts.scheme_for`, cached: a scheme changes only with SchemeConfig or the organization tree."""
+    key = ("scheme", branch.pk, year, everything_version())
+    return _cached(key, lambda: facts.scheme_for(branch, year))
 
 
 # --- scores -------------------------------------------------------------------------------------

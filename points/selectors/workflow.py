@@ -35,7 +35,6 @@ from ..models import (
 )
 from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme
 from . import cached
-from .facts import scheme_for
 
 PUBLISHED_STATES = (QuarterState.PUBLISHED, QuarterState.CLOSED)
 STATE_LABELS = {
@@ -388,8 +387,6 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     like everyone else in the branch (issue 4 §2).
     """
     branch = member.branch
-    scheme = scheme_for(branch, year)
-    labels = labels_for(scheme)
     quarters = year_quarters(branch, year)
     shown = sorted(n for n, q in quarters.items() if full or q.state in PUBLISHED_STATES)
     upto = 4 if full else max(shown, default=0)
@@ -398,7 +395,10 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     annual = filing.results.filter(member=member).first() if filing else None
     score = None
     if annual is None and upto:
-        score = cached.member_score(member, year, upto)[2]
+        scheme, _facts, score = cached.member_score(member, year, upto)
+    else:
+        scheme = cached.scheme_for(branch, year)
+    labels = labels_for(scheme)
 
     attendance = list(
         Attendance.objects.filter(member=member, session__starts_at__year=year)

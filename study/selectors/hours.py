@@ -59,7 +59,7 @@ def missed_sessions(member, year: int) -> QuerySet[Attendance]:
 
 def target_hours(member, year: int) -> Decimal:
     """The yearly study-hours target of the scheme that scores `member` (32 under the guideline)."""
-    from points.selectors.facts import scheme_for
+    from points.selectors.cached import scheme_for
 
     scheme = scheme_for(member.branch, year)
     for item in scheme.base_items:

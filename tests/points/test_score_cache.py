@@ -169,3 +169,17 @@ def test_a_rolled_back_write_leaves_the_cached_score_right(cast, login):
     except RuntimeError:
         pass
     assert client.get(url).context["score"].total == before
+
+
+def test_a_new_scheme_is_used_at_once(cast):
+    import dataclasses
+
+    first = cached.scheme_for(cast.b1, YEAR)
+    assert cached.scheme_for(cast.b1, YEAR) is first  # kept
+    stricter = dataclasses.replace(
+        GUIDELINE_SCHEME, thresholds=dataclasses.replace(GUIDELINE_SCHEME.thresholds, low_below=75)
+    )
+    SchemeConfig.objects.create(
+        organization=cast.committee, applies_from=YEAR, title="细则", data=stricter.to_dict()
+    )
+    assert cached.scheme_for(cast.b1, YEAR).thresholds.low_below == 75
