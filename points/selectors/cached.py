@@ -79,6 +79,15 @@ def scheme_for(branch, year: int) -> Scheme:
     return _cached(key, lambda: facts.scheme_for(branch, year))
 
 
+def _peek(key: tuple):
+    """The cached value under `key`, or None; never computes."""
+    with _lock:
+        hit = _entries.get(key)
+    if hit is not None and time.monotonic() - hit[0] < MAX_AGE_SECONDS:
+        return hit[1]
+    return None
+
+
 # --- scores -------------------------------------------------------------------------------------
 
 
@@ -110,7 +119,7 @@ def _board(branch, year: int, upto: int) -> BranchBoard:
 
 
 def branch_board(branch, year: int, upto: int) -> BranchBoard:
-    key = ("board", branch.pk, year, upto, branch_version(branch.pk))
+    key = ("board", branch.pk, year, upto, branch_version(branch.pk))  # as in member_score
     return _cached(key, lambda: _board(branch, year, upto))
 
 
@@ -122,15 +131,26 @@ def provisional_scores(branch, year: int, upto: int) -> BranchScores:
     return BranchScores(board.scheme, board.members, board.facts, scores)
 
 
-def member_score(member: Member, year: int, upto: int) -> tuple[Scheme, MemberFacts, MemberScore]:
-    """One member's scheme, facts and provisional score, from the branch's cached board. A member not
-    on it (no longer active) is scored on their own, uncached, as before."""
-    board = branch_board(member.branch, year, upto)
-    if member.pk not in board.outcomes:
-        bundle = branches_facts([member.branch], year, upto_quarter=upto, members=[member])[member.branch_id]
+def member_score(
+    member: Member, year: int, upto: int, *, branch=None, whole_branch: bool = True
+) -> tuple[Scheme, MemberFacts, MemberScore]:
+    """One member's scheme, facts and provisional score. From the branch's board (built if missing
+    when `whole_branch`, as the review pages go through every member); otherwise, or for a member not
+    on the board (no longer active), from this member's own facts pass, kept under the same version.
+    `branch` saves a query when the caller has the member's branch already."""
+    branch = branch if branch is not None else member.branch
+    version = branch_version(branch.pk)
+    board_key = ("board", branch.pk, year, upto, version)
+    board = _cached(board_key, lambda: _board(branch, year, upto)) if whole_branch else _peek(board_key)
+    if board is not None and member.pk in board.outcomes:
+        return board.scheme, board.facts[member.pk], board.score(member.pk)
+
+    def alone():
+        bundle = branches_facts([branch], year, upto_quarter=upto, members=[member])[branch.pk]
         facts = bundle.facts[member.pk]
         return bundle.scheme, facts, score_provisional(bundle.scheme, facts)
-    return board.scheme, board.facts[member.pk], board.score(member.pk)
+
+    return _cached(("member", member.pk, branch.pk, year, upto, version), alone)
 
 
 # --- early warnings of one branch (the home page) -------------------------------------------------

@@ -267,6 +267,7 @@ def announced_objections(quarter: Quarter) -> QuerySet[Objection]:
 
 @dataclass
 class ReviewDetail:
+    scheme: Scheme
     facts: MemberFacts
     score: MemberScore
     declarations: list[Declaration]
@@ -274,7 +275,7 @@ class ReviewDetail:
 
 
 def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
-    scheme, facts, score = cached.member_score(member, quarter.year, quarter.number)
+    scheme, facts, score = cached.member_score(member, quarter.year, quarter.number, branch=quarter.branch)
     labels = labels_for(scheme)
     declarations = list(
         Declaration.objects.filter(quarter=quarter, subject=member)
@@ -284,7 +285,7 @@ def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
     for d in declarations:
         labels.attach(d)
     entries = _ledger(PointEntry.objects.filter(quarter=quarter, member=member), labels)
-    return ReviewDetail(facts, score, declarations, entries)
+    return ReviewDetail(scheme, facts, score, declarations, entries)
 
 
 def _ledger(queryset, labels: Labels) -> list[PointEntry]:
@@ -395,7 +396,9 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     annual = filing.results.filter(member=member).first() if filing else None
     score = None
     if annual is None and upto:
-        scheme, _facts, score = cached.member_score(member, year, upto)
+        # The branch's board when a page already scored it; else this member alone (cheaper than the
+        # whole branch when the branch's records keep changing).
+        scheme, _facts, score = cached.member_score(member, year, upto, whole_branch=False)
     else:
         scheme = cached.scheme_for(branch, year)
     labels = labels_for(scheme)

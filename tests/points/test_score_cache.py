@@ -183,3 +183,16 @@ def test_a_new_scheme_is_used_at_once(cast):
         organization=cast.committee, applies_from=YEAR, title="细则", data=stricter.to_dict()
     )
     assert cached.scheme_for(cast.b1, YEAR).thresholds.low_below == 75
+
+
+def test_the_year_page_takes_the_review_board_and_drops_it_after_a_write(cast, login):
+    q = advance(cast, open_quarter(cast), "in_review")
+    client = login(cast.secretary)
+    review = reverse("points:review_member", args=[q.pk, cast.member.member.pk])
+    year = reverse("points:member_year", args=[cast.member.member.pk, YEAR])
+    client.get(review)  # scores the whole branch for quarters 1..1
+    full_year = client.get(year).context["data"]  # the secretary sees quarters 1..4: scored alone
+    assert full_year.upto == 4
+    deduct(cast, q, value=6)
+    assert client.get(year).context["data"].score.total == full_year.score.total - Decimal(6)
+    assert client.get(review).context["score"].total == full_year.score.total - Decimal(6)

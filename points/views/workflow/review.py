@@ -11,7 +11,6 @@ from members.models import Member, MemberStatus
 
 from ...forms.workflow import ENTRY_FORMS, DeclarationReviewForm, EntryCorrectForm
 from ...models import DeclarationState, QuarterState
-from ...selectors import cached
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
@@ -44,8 +43,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_member(request: HttpRequest, quarter, member, bound=None, status: int = 200) -> HttpResponse:
     """The member's review page; `bound` replaces one of its forms with the one just posted (errors shown)."""
     bound = bound or {}
-    scheme = cached.scheme_for(quarter.branch, quarter.year)
     detail = selectors.review_detail(quarter, member)
+    scheme = detail.scheme
     in_review = quarter.state == QuarterState.IN_REVIEW
     for d in detail.declarations:
         key = f"d{d.pk}"
