@@ -15,49 +15,65 @@ ALL = BY_MEMBER + BY_BRANCH + EVERYWHERE
 
 # Versions come from a sequence, which a rollback does not rewind: a version once seen (and cached
 # under) is never given to other data, even by a transaction that bumped it and then rolled back.
+# Statement-level triggers with transition tables: a bulk write of thousands of rows bumps each branch
+# once, its version rows locked in branch order.
 POSTGRES_FUNCTIONS = f"""
 CREATE SEQUENCE points_branchversion_seq;
-CREATE FUNCTION points_bump_version(b bigint) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO {VERSION_TABLE} (branch_id, version) SELECT b, nextval('points_branchversion_seq')
-  WHERE b IS NOT NULL
-  ON CONFLICT (branch_id) DO UPDATE SET version = nextval('points_branchversion_seq')
+CREATE FUNCTION points_bump_versions(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO {VERSION_TABLE} (branch_id, version)
+  SELECT b, nextval('points_branchversion_seq')
+  FROM (SELECT DISTINCT b FROM unnest(ids) AS b WHERE b IS NOT NULL ORDER BY b) AS touched
+  ON CONFLICT (branch_id) DO UPDATE SET version = EXCLUDED.version
 $$;
 CREATE FUNCTION points_bump_by_member() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    PERFORM points_bump_version((SELECT branch_id FROM members_member WHERE id = OLD.member_id));
-  END IF;
-  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.member_id IS DISTINCT FROM OLD.member_id) THEN
-    PERFORM points_bump_version((SELECT branch_id FROM members_member WHERE id = NEW.member_id));
+  IF TG_OP = 'INSERT' THEN
+    PERFORM points_bump_versions(ARRAY(
+      SELECT m.branch_id FROM new_rows r JOIN members_member m ON m.id = r.member_id));
+  ELSIF TG_OP = 'UPDATE' THEN
+    PERFORM points_bump_versions(ARRAY(
+      SELECT m.branch_id FROM old_rows r JOIN members_member m ON m.id = r.member_id
+      UNION SELECT m.branch_id FROM new_rows r JOIN members_member m ON m.id = r.member_id));
+  ELSE
+    PERFORM points_bump_versions(ARRAY(
+      SELECT m.branch_id FROM old_rows r JOIN members_member m ON m.id = r.member_id));
   END IF;
   RETURN NULL;
 END $$;
 CREATE FUNCTION points_bump_by_branch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    PERFORM points_bump_version(OLD.branch_id);
-  END IF;
-  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.branch_id IS DISTINCT FROM OLD.branch_id) THEN
-    PERFORM points_bump_version(NEW.branch_id);
+  IF TG_OP = 'INSERT' THEN
+    PERFORM points_bump_versions(ARRAY(SELECT branch_id FROM new_rows));
+  ELSIF TG_OP = 'UPDATE' THEN
+    PERFORM points_bump_versions(ARRAY(SELECT branch_id FROM old_rows UNION SELECT branch_id FROM new_rows));
+  ELSE
+    PERFORM points_bump_versions(ARRAY(SELECT branch_id FROM old_rows));
   END IF;
   RETURN NULL;
 END $$;
 CREATE FUNCTION points_bump_everywhere() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM points_bump_version(0);
+  PERFORM points_bump_versions(ARRAY[0::bigint]);
   RETURN NULL;
 END $$;
 """
+POSTGRES_EVENTS = (
+    ("ins", "INSERT", "REFERENCING NEW TABLE AS new_rows"),
+    ("upd", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    ("del", "DELETE", "REFERENCING OLD TABLE AS old_rows"),
+)
 
 
 def _postgres_triggers() -> list[str]:
     sql = [POSTGRES_FUNCTIONS]
-    for tables, function, each in ((BY_MEMBER, "points_bump_by_member", "ROW"),
-                                   (BY_BRANCH, "points_bump_by_branch", "ROW"),
-                                   (EVERYWHERE, "points_bump_everywhere", "STATEMENT")):
+    for tables, function in ((BY_MEMBER, "points_bump_by_member"), (BY_BRANCH, "points_bump_by_branch")):
         for table in tables:
-            sql.append(f"CREATE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                       f"FOR EACH {each} EXECUTE FUNCTION {function}()")
+            for suffix, event, referencing in POSTGRES_EVENTS:
+                sql.append(f"CREATE TRIGGER {table}_version_{suffix} AFTER {event} ON {table} {referencing} "
+                           f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+    for table in EVERYWHERE:
+        sql.append(f"CREATE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION points_bump_everywhere()")
     return sql
 
 
@@ -98,17 +114,16 @@ def create_triggers(apps, schema_editor):
 
 def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for table in ALL:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_version ON {table}")
-        else:
-            for op in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_version_{op}")
     if vendor == "postgresql":
+        # CASCADE takes the triggers that use the functions.
         for function in ("points_bump_by_member()", "points_bump_by_branch()", "points_bump_everywhere()",
-                         "points_bump_version(bigint)"):
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}")
+                         "points_bump_versions(bigint[])"):
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
         schema_editor.execute("DROP SEQUENCE IF EXISTS points_branchversion_seq")
+        return
+    for table in ALL:
+        for op in ("insert", "update", "delete"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_version_{op}")
 
 
 class Migration(migrations.Migration):
