@@ -27,7 +27,8 @@ from ..scoring import MemberFacts, MemberScore, Scheme, ScoringError, score_prov
 from . import facts
 from .facts import BranchScores, branches_facts
 
-MAX_ENTRIES = 1024
+# A 60-member branch's board is about 230 KB: at most ~60 MB per worker, least recently used out first.
+MAX_ENTRIES = 256
 # A belt to the triggers' braces: nothing lives longer than this, whatever happens to the versions
 # (say, a database restored from a backup under a running server).
 MAX_AGE_SECONDS = 600

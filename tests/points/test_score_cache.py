@@ -196,3 +196,15 @@ def test_the_year_page_takes_the_review_board_and_drops_it_after_a_write(cast, l
     deduct(cast, q, value=6)
     assert client.get(year).context["data"].score.total == full_year.score.total - Decimal(6)
     assert client.get(review).context["score"].total == full_year.score.total - Decimal(6)
+
+
+def test_it_keeps_at_most_max_entries_least_recently_used_out_first(monkeypatch):
+    monkeypatch.setattr(cached, "MAX_ENTRIES", 2)
+    calls = []
+
+    def value(key):
+        return cached._cached(key, lambda: calls.append(key) or key)
+
+    value("a"), value("b"), value("a"), value("c")  # "b" is the least recently used
+    value("a"), value("c"), value("b")
+    assert calls == ["a", "b", "c", "b"]
