@@ -47,6 +47,11 @@ def attended_sessions(member, year: int) -> QuerySet[Attendance]:
     )
 
 
+def hours_attended(attended) -> Decimal:
+    """`member_study_hours` from the rows of `attended_sessions` already read (one query fewer)."""
+    return sum((a.session.hours for a in attended), Decimal("0.0"))
+
+
 def missed_sessions(member, year: int) -> QuerySet[Attendance]:
     """The member's attendance rows marked 请假 or 缺席 at study sessions of `year`, with the reason."""
     return (
