@@ -11,7 +11,7 @@ from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
-from .models import BRANCH_KINDS, Organization, OrgKind, Position, PositionRole
+from .models import BRANCH_KINDS, Organization, OrgKind, PositionRole
 
 # Roles that lead a unit: at branch level they run the branch; at general-branch or
 # committee level they oversee the whole sub-tree.
@@ -120,28 +120,38 @@ def actor_for(user) -> Actor:
     cached = getattr(user, "_jifen_actor", None)
     if cached is not None:
         return cached
+    from django.db.models import FilteredRelation
+
     from members.models import Member, MemberStatus
 
-    member = (
+    # One query for the member and their current posts (a LEFT JOIN: a member without posts is one row
+    # of NULLs); this runs on every page, so it is worth not being two.
+    rows = list(
         Member.objects.filter(user=user, status=MemberStatus.ACTIVE)
-        .select_related("branch")
-        .only("id", "branch__id", "branch__path")
-        .first()
+        .annotate(current=FilteredRelation("positions", condition=Q(positions__end_date__isnull=True)))
+        .order_by("pk", "current__organization__path", "current__role")  # Position.Meta.ordering
+        .values_list(
+            "pk",
+            "branch_id",
+            "branch__path",
+            "current__role",
+            "current__organization_id",
+            "current__organization__path",
+            "current__organization__kind",
+        )
     )
-    posts: list[Post] = []
-    if member is not None:
-        posts = [
-            Post(role=role, org_id=org_id, org_path=path, org_kind=kind)
-            for role, org_id, path, kind in Position.objects.filter(
-                member=member, end_date__isnull=True
-            ).values_list("role", "organization_id", "organization__path", "organization__kind")
-        ]
+    member = rows[0] if rows else None
+    posts: list[Post] = [
+        Post(role=role, org_id=org_id, org_path=path, org_kind=kind)
+        for pk, _branch, _path, role, org_id, path, kind in rows
+        if pk == member[0] and role is not None
+    ]
     actor = Actor(
         user_id=user.pk,
         is_superuser=user.is_superuser,
-        member_id=member.pk if member else None,
-        branch_id=member.branch_id if member else None,
-        branch_path=member.branch.path if member else None,
+        member_id=member[0] if member else None,
+        branch_id=member[1] if member else None,
+        branch_path=member[2] if member else None,
         posts=posts,
     )
     user._jifen_actor = actor

@@ -166,11 +166,11 @@ def _workflow_items(actor: Actor, today) -> list[WaitingItem]:
 
 def _warning_items(actor: Actor, today) -> list[WaitingItem]:
     from points.reports import dashboard
+    from points.selectors.cached import branch_warnings
 
     from .models import BRANCH_KINDS, Organization
 
     items: list[WaitingItem] = []
-    watched_branch = None
     if actor.branch_id and (
         actor.recorder_paths
         or any(
@@ -179,30 +179,20 @@ def _warning_items(actor: Actor, today) -> list[WaitingItem]:
             if p.role != "group_leader"
         )
     ):
-        watched_branch = Organization.objects.get(pk=actor.branch_id)
-    if watched_branch is not None:
-        url = reverse("branches:unit", args=[watched_branch.pk])
-        for label, query in dashboard.WARNINGS.values():
-            names = list(query(watched_branch, today).order_by("code").values_list("name", flat=True)[:6])
-            if names:
-                items.append(
-                    WaitingItem(
-                        f"预警：{label}（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）",
-                        len(names),
-                        url,
-                    )
+        # Scored once per change of the branch's records, not on every visit (points.selectors.cached).
+        warnings = branch_warnings(actor.branch_id, today)
+        url = reverse("branches:unit", args=[actor.branch_id])
+        for label, names in warnings.lists:
+            items.append(
+                WaitingItem(
+                    f"预警：{label}（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）",
+                    len(names),
+                    url,
                 )
-        upto = dashboard.scored_upto(today.year, today)
-        if upto:
-            low = [
-                name
-                for name, total, scheme in dashboard.provisional_totals([watched_branch], today.year, upto)[
-                    watched_branch.pk
-                ]
-                if total is not None and total < scheme.thresholds.low_below
-            ]
-            if low:
-                items.append(WaitingItem(f"预警：暂计积分低于 70 分（{'、'.join(low[:5])}）", len(low), url))
+            )
+        if warnings.low:
+            low = warnings.low
+            items.append(WaitingItem(f"预警：暂计积分低于 70 分（{'、'.join(low[:5])}）", len(low), url))
     for path in actor.oversight_paths:
         unit = Organization.objects.filter(path=path).first()
         if unit is None:

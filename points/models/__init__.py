@@ -12,6 +12,7 @@ from .records import (
     SessionKind,
     ThoughtReport,
 )
+from .versions import BranchVersion
 from .workflow import (
     AnnualFiling,
     AnnualResult,
@@ -34,6 +35,7 @@ __all__ = [
     "Attendance",
     "AttendanceStatus",
     "Audience",
+    "BranchVersion",
     "Declaration",
     "DeclarationState",
     "DuesRecord",

@@ -33,8 +33,8 @@ from ..models import (
     ThoughtReport,
     Transition,
 )
-from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme, score_provisional
-from .facts import branch_facts, provisional_scores, scheme_for
+from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme
+from . import cached
 
 PUBLISHED_STATES = (QuarterState.PUBLISHED, QuarterState.CLOSED)
 STATE_LABELS = {
@@ -230,7 +230,7 @@ class MemberRow:
 def quarter_rows(quarter: Quarter) -> list[MemberRow]:
     """Every active member of the branch, their provisional score up to this quarter, the quarter's
     current ledger entries and their declarations waiting for review."""
-    board = provisional_scores(quarter.branch, quarter.year, quarter.number)
+    board = cached.provisional_scores(quarter.branch, quarter.year, quarter.number)
     labels = labels_for(board.scheme)
     pending = dict(
         Declaration.objects.filter(quarter=quarter, state=DeclarationState.SUBMITTED)
@@ -267,6 +267,7 @@ def announced_objections(quarter: Quarter) -> QuerySet[Objection]:
 
 @dataclass
 class ReviewDetail:
+    scheme: Scheme
     facts: MemberFacts
     score: MemberScore
     declarations: list[Declaration]
@@ -274,8 +275,8 @@ class ReviewDetail:
 
 
 def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
-    board = provisional_scores(quarter.branch, quarter.year, quarter.number, members=[member])
-    labels = labels_for(board.scheme)
+    scheme, facts, score = cached.member_score(member, quarter.year, quarter.number, branch=quarter.branch)
+    labels = labels_for(scheme)
     declarations = list(
         Declaration.objects.filter(quarter=quarter, subject=member)
         .exclude(state=DeclarationState.DRAFT)
@@ -284,7 +285,7 @@ def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
     for d in declarations:
         labels.attach(d)
     entries = _ledger(PointEntry.objects.filter(quarter=quarter, member=member), labels)
-    return ReviewDetail(board.facts[member.pk], board.scores[member.pk], declarations, entries)
+    return ReviewDetail(scheme, facts, score, declarations, entries)
 
 
 def _ledger(queryset, labels: Labels) -> list[PointEntry]:
@@ -387,8 +388,6 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     like everyone else in the branch (issue 4 §2).
     """
     branch = member.branch
-    scheme = scheme_for(branch, year)
-    labels = labels_for(scheme)
     quarters = year_quarters(branch, year)
     shown = sorted(n for n, q in quarters.items() if full or q.state in PUBLISHED_STATES)
     upto = 4 if full else max(shown, default=0)
@@ -397,8 +396,12 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     annual = filing.results.filter(member=member).first() if filing else None
     score = None
     if annual is None and upto:
-        facts = branch_facts(branch, year, upto_quarter=upto, members=[member])[member.pk]
-        score = score_provisional(scheme, facts)
+        # The branch's board when a page already scored it; else this member alone (cheaper than the
+        # whole branch when the branch's records keep changing).
+        scheme, _facts, score = cached.member_score(member, year, upto, whole_branch=False)
+    else:
+        scheme = cached.scheme_for(branch, year)
+    labels = labels_for(scheme)
 
     attendance = list(
         Attendance.objects.filter(member=member, session__starts_at__year=year)

@@ -11,7 +11,7 @@ from .arrangements import (
     with_content,
 )
 from .completion import CompletionRow, completion_table
-from .hours import attended_sessions, member_study_hours, missed_sessions, target_hours
+from .hours import attended_sessions, hours_attended, member_study_hours, missed_sessions, target_hours
 from .scopes import (
     listed_inspections,
     listed_notices,
@@ -34,6 +34,7 @@ __all__ = [
     "covered_branches",
     "listed_inspections",
     "listed_notices",
+    "hours_attended",
     "member_study_hours",
     "missed_sessions",
     "organizer_units",

@@ -47,6 +47,11 @@ def attended_sessions(member, year: int) -> QuerySet[Attendance]:
     )
 
 
+def hours_attended(attended) -> Decimal:
+    """`member_study_hours` from the rows of `attended_sessions` already read (one query fewer)."""
+    return sum((a.session.hours for a in attended), Decimal("0.0"))
+
+
 def missed_sessions(member, year: int) -> QuerySet[Attendance]:
     """The member's attendance rows marked 请假 or 缺席 at study sessions of `year`, with the reason."""
     return (
@@ -59,7 +64,7 @@ def missed_sessions(member, year: int) -> QuerySet[Attendance]:
 
 def target_hours(member, year: int) -> Decimal:
     """The yearly study-hours target of the scheme that scores `member` (32 under the guideline)."""
-    from points.selectors.facts import scheme_for
+    from points.selectors.cached import scheme_for
 
     scheme = scheme_for(member.branch, year)
     for item in scheme.base_items:

@@ -21,7 +21,8 @@ def my_study(request: HttpRequest) -> HttpResponse:
     member = Member.objects.select_related("branch", "group").get(pk=actor_for(request.user).member_id)
     this_year = timezone.localdate().year
     year = YearForm(request.GET).year_or(this_year)
-    hours = selectors.member_study_hours(member, year)
+    attended = list(selectors.attended_sessions(member, year))
+    hours = selectors.hours_attended(attended)
     target = selectors.target_hours(member, year)
     context = {
         "member": member,
@@ -31,7 +32,7 @@ def my_study(request: HttpRequest) -> HttpResponse:
         "target": target,
         "short": max(target - hours, 0),
         "percent": min(int(hours * 100 / target), 100) if target else 100,
-        "attended": selectors.attended_sessions(member, year),
+        "attended": attended,
         "missed": selectors.missed_sessions(member, year),
         "upcoming": selectors.upcoming_sessions(member) if year == this_year else [],
     }

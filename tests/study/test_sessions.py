@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from points.models import Session, SessionKind
 from study.models import StudySession
-from study.selectors import member_study_hours, missed_sessions
+from study.selectors import attended_sessions, hours_attended, member_study_hours, missed_sessions
 
 from .conftest import TZ, at, attend
 
@@ -83,6 +83,8 @@ def test_it_counts_hours_of_attended_study_sessions_for_the_year(cast, make_arra
     assert member_study_hours(member, year) == Decimal("3.5")
     assert [a.session_id for a in missed_sessions(member, year)] == [third.session_id]
     assert member_study_hours(member, year + 1) == 0
+    # The 我的学习 page adds up the rows it lists instead of asking the database again.
+    assert hours_attended(attended_sessions(member, year)) == Decimal("3.5")
 
 
 @pytest.mark.parametrize(
@@ -205,3 +207,4 @@ def test_it_tells_members_when_and_where_their_branch_meets(login, cast, arrange
     assert "各支部学习活动" not in body  # the branches' session pages are for leaders and recorders
     assert "党员活动室" not in login(cast.other_member).get(url).content.decode()
     assert "各支部学习活动" in login(cast.gb_secretary).get(url).content.decode()
+

@@ -43,8 +43,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_member(request: HttpRequest, quarter, member, bound=None, status: int = 200) -> HttpResponse:
     """The member's review page; `bound` replaces one of its forms with the one just posted (errors shown)."""
     bound = bound or {}
-    scheme = scheme_for(quarter.branch, quarter.year)
     detail = selectors.review_detail(quarter, member)
+    scheme = detail.scheme
     in_review = quarter.state == QuarterState.IN_REVIEW
     for d in detail.declarations:
         key = f"d{d.pk}"

@@ -1,0 +1,191 @@
+"""A branch's year-to-date scores and early warnings, kept in the worker until the branch's data changes.
+
+Scoring a branch takes one facts pass over its year of records (a dozen milliseconds for 60 members) and
+the home page, the review list, the review page and a member's year page all need it. The result is kept
+per worker process under the branch's `BranchVersion`, which database triggers bump in the same
+transaction as any write to a row that feeds it (migration points/0004): a cached value is only ever
+returned for exactly the data it was computed from. One small query reads the version per use.
+
+Values are shared between requests: the scoring engine's dataclasses are frozen; the `Member` rows must
+be treated as read-only by callers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from branches.models import Organization
+from members.models import Member
+
+from ..models import BranchVersion
+from ..models.versions import EVERY_BRANCH
+from ..scoring import MemberFacts, MemberScore, Scheme, ScoringError, score_provisional
+from . import facts
+from .facts import BranchScores, branches_facts
+
+# A 60-member branch's board is about 230 KB: at most ~60 MB per worker, least recently used out first.
+MAX_ENTRIES = 256
+# A belt to the triggers' braces: nothing lives longer than this, whatever happens to the versions
+# (say, a database restored from a backup under a running server).
+MAX_AGE_SECONDS = 600
+
+_entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
+
+
+def branch_version(branch_id: int) -> tuple[int, int]:
+    """(version of everything, version of the branch): the cache key part that any write changes."""
+    rows = dict(
+        BranchVersion.objects.filter(branch_id__in=(EVERY_BRANCH, branch_id)).values_list(
+            "branch_id", "version"
+        )
+    )
+    return rows.get(EVERY_BRANCH, 0), rows.get(branch_id, 0)
+
+
+def everything_version() -> int:
+    """The version every branch's key includes (schemes, the organization tree)."""
+    row = BranchVersion.objects.filter(branch_id=EVERY_BRANCH).values_list("version", flat=True).first()
+    return row or 0
+
+
+def _cached(key: tuple, compute):
+    now = time.monotonic()
+    with _lock:
+        hit = _entries.get(key)
+        if hit is not None and now - hit[0] < MAX_AGE_SECONDS:
+            _entries.move_to_end(key)
+            return hit[1]
+    value = compute()
+    with _lock:
+        _entries[key] = (now, value)
+        _entries.move_to_end(key)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return value
+
+
+def scheme_for(branch, year: int) -> Scheme:
+    """`facts.scheme_for`, cached: a scheme changes only with SchemeConfig or the organization tree."""
+    key = ("scheme", branch.pk, year, everything_version())
+    return _cached(key, lambda: facts.scheme_for(branch, year))
+
+
+def _peek(key: tuple):
+    """The cached value under `key`, or None; never computes."""
+    with _lock:
+        hit = _entries.get(key)
+    if hit is not None and time.monotonic() - hit[0] < MAX_AGE_SECONDS:
+        return hit[1]
+    return None
+
+
+# --- scores -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BranchBoard:
+    """Every active member's facts and provisional score (or the engine's refusal) for quarters 1..upto."""
+
+    scheme: Scheme
+    members: list[Member]
+    facts: dict[int, MemberFacts]
+    outcomes: dict[int, MemberScore | ScoringError]
+
+    def score(self, member_id: int) -> MemberScore:
+        outcome = self.outcomes[member_id]
+        if isinstance(outcome, ScoringError):
+            raise outcome
+        return outcome
+
+
+def _board(branch, year: int, upto: int) -> BranchBoard:
+    bundle = branches_facts([branch], year, upto_quarter=upto)[branch.pk]
+    outcomes: dict[int, MemberScore | ScoringError] = {}
+    for m in bundle.members:
+        try:
+            outcomes[m.pk] = score_provisional(bundle.scheme, bundle.facts[m.pk])
+        except ScoringError as exc:
+            outcomes[m.pk] = exc
+    return BranchBoard(bundle.scheme, bundle.members, bundle.facts, outcomes)
+
+
+def branch_board(branch, year: int, upto: int) -> BranchBoard:
+    key = ("board", branch.pk, year, upto, branch_version(branch.pk))  # as in member_score
+    return _cached(key, lambda: _board(branch, year, upto))
+
+
+def provisional_scores(branch, year: int, upto: int) -> BranchScores:
+    """`facts.provisional_scores` of the whole branch, cached: raises the engine's error if it refuses
+    any member's records, as the uncached one does."""
+    board = branch_board(branch, year, upto)
+    scores = {m.pk: board.score(m.pk) for m in board.members}
+    return BranchScores(board.scheme, board.members, board.facts, scores)
+
+
+def member_score(
+    member: Member, year: int, upto: int, *, branch=None, whole_branch: bool = True
+) -> tuple[Scheme, MemberFacts, MemberScore]:
+    """One member's scheme, facts and provisional score. From the branch's board (built if missing
+    when `whole_branch`, as the review pages go through every member); otherwise, or for a member not
+    on the board (no longer active), from this member's own facts pass, kept under the same version.
+    `branch` saves a query when the caller has the member's branch already."""
+    branch = branch if branch is not None else member.branch
+    version = branch_version(branch.pk)
+    board_key = ("board", branch.pk, year, upto, version)
+    board = _cached(board_key, lambda: _board(branch, year, upto)) if whole_branch else _peek(board_key)
+    if board is not None and member.pk in board.outcomes:
+        return board.scheme, board.facts[member.pk], board.score(member.pk)
+
+    def alone():
+        bundle = branches_facts([branch], year, upto_quarter=upto, members=[member])[branch.pk]
+        facts = bundle.facts[member.pk]
+        return bundle.scheme, facts, score_provisional(bundle.scheme, facts)
+
+    return _cached(("member", member.pk, branch.pk, year, upto, version), alone)
+
+
+# --- early warnings of one branch (the home page) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BranchWarnings:
+    lists: list[tuple[str, list[str]]]  # (label, up to 6 names in code order) for each non-empty warning
+    low: list[str]  # names of members whose provisional total is below the scheme's line
+
+
+def branch_warnings(branch_id: int, today: datetime.date) -> BranchWarnings:
+    """The home page's warnings of one branch as of `today`, cached until its data changes."""
+    key = ("warnings", branch_id, today, branch_version(branch_id))
+    return _cached(key, lambda: _warnings(Organization.objects.get(pk=branch_id), today))
+
+
+def _warnings(branch: Organization, today: datetime.date) -> BranchWarnings:
+    from ..reports import dashboard
+
+    lists = []
+    for label, query in dashboard.WARNINGS.values():
+        names = list(query(branch, today).order_by("code").values_list("name", flat=True)[:6])
+        if names:
+            lists.append((label, names))
+    low: list[str] = []
+    upto = dashboard.scored_upto(today.year, today)
+    if upto:
+        # As dashboard.provisional_totals: members the engine refuses are left out, exempt ones too.
+        board = branch_board(branch, today.year, upto)
+        for m in board.members:
+            outcome = board.outcomes[m.pk]
+            if isinstance(outcome, ScoringError) or outcome.exempt or outcome.total is None:
+                continue
+            if outcome.total < board.scheme.thresholds.low_below:
+                low.append(m.name)
+    return BranchWarnings(lists, low)

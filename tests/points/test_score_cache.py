@@ -1,0 +1,210 @@
+"""The worker's score cache (points.selectors.cached): a write of any kind, by any path, shows at once.
+
+The versions are bumped by database triggers, so these tests write the way services do not, too: bulk
+updates, raw queryset updates and deletes.
+"""
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import Exemption, ExemptionState, Member
+from points.models import Attendance, AttendanceStatus, DuesRecord, PointEntry, SchemeConfig, Session
+from points.scoring import GUIDELINE_SCHEME
+from points.selectors import cached
+from tests.factories import make_member
+
+from .workflow.conftest import YEAR
+from .workflow.test_views_matrix import advance, deduct, open_quarter
+
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def _session(branch, day: datetime.date, kind="activity_day") -> Session:
+    start = datetime.datetime.combine(day, datetime.time(9), tzinfo=TZ)
+    return Session.objects.create(
+        branch=branch,
+        kind=kind,
+        title="主题党日",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        signin_secret="x",
+    )
+
+
+def _bumps(branch, write) -> bool:
+    before = cached.branch_version(branch.pk)
+    write()
+    return cached.branch_version(branch.pk) != before
+
+
+def test_it_bumps_the_version_on_every_kind_of_write(cast):
+    b1, member = cast.b1, cast.member.member
+    session = _session(b1, datetime.date(YEAR, 2, 1))
+    assert _bumps(b1, lambda: Attendance.objects.create(session=session, member=member, status="present"))
+    assert _bumps(b1, lambda: Attendance.objects.filter(member=member).update(status=AttendanceStatus.ABSENT))
+    assert _bumps(b1, lambda: Attendance.objects.filter(member=member).delete())
+    assert _bumps(
+        b1, lambda: DuesRecord.objects.create(member=member, year=YEAR, month=1, status="on_time", amount=1)
+    )
+    assert _bumps(b1, lambda: Session.objects.filter(pk=session.pk).update(is_cancelled=True))
+    assert _bumps(b1, lambda: Member.objects.filter(pk=member.pk).update(is_mobile=True))
+    assert _bumps(
+        b1,
+        lambda: Exemption.objects.create(
+            member=member, year=YEAR, reason="长期病休", state=ExemptionState.APPROVED
+        ),
+    )
+    q = open_quarter(cast)
+    assert _bumps(b1, lambda: deduct(cast, advance(cast, q, "in_review")))
+    assert _bumps(b1, lambda: PointEntry.objects.filter(member=member).update(is_current=False))
+    # Schemes and the organization tree concern every branch.
+    assert _bumps(
+        cast.b3,
+        lambda: SchemeConfig.objects.create(
+            organization=cast.committee, applies_from=YEAR, title="细则", data=GUIDELINE_SCHEME.to_dict()
+        ),
+    )
+    assert _bumps(cast.b3, lambda: type(cast.b1).objects.filter(pk=cast.b1.pk).update(name="改名党支部"))
+
+
+def test_it_bumps_both_branches_when_a_member_moves(cast):
+    member = cast.member.member
+    before = cached.branch_version(cast.b1.pk), cached.branch_version(cast.b3.pk)
+    Member.objects.filter(pk=member.pk).update(branch=cast.b3)
+    assert cached.branch_version(cast.b1.pk) != before[0]
+    assert cached.branch_version(cast.b3.pk) != before[1]
+
+
+def test_it_leaves_other_branches_cached(cast):
+    session = _session(cast.b1, datetime.date(YEAR, 2, 1))
+    assert not _bumps(
+        cast.b3,
+        lambda: Attendance.objects.create(session=session, member=cast.member.member, status="present"),
+    )
+
+
+def test_the_review_pages_show_a_new_entry_at_once(cast, login):
+    q = advance(cast, open_quarter(cast), "in_review")
+    client = login(cast.committee_member)
+    member_url = reverse("points:review_member", args=[q.pk, cast.member.member.pk])
+    list_url = reverse("points:review", args=[q.pk])
+    before = client.get(member_url).context["score"].total
+    client.get(list_url)
+    deduct(cast, q, value=8)
+    assert client.get(member_url).context["score"].total == before - Decimal(8)
+    rows = {row.member.pk: row for row in client.get(list_url).context["rows"]}
+    assert rows[cast.member.member.pk].score.total == before - Decimal(8)
+
+
+def test_the_review_page_of_a_member_scores_again_after_a_bulk_update(cast, login):
+    q = advance(cast, open_quarter(cast), "in_review")
+    session = _session(cast.b1, datetime.date(YEAR, 2, 1), kind="party_lecture")
+    Attendance.objects.create(session=session, member=cast.member.member, status="present")
+    client = login(cast.committee_member)
+    url = reverse("points:review_member", args=[q.pk, cast.member.member.pk])
+    attended = client.get(url).context["facts"].attendance["org_life"].attended
+    Attendance.objects.filter(session=session).update(status=AttendanceStatus.ABSENT)  # no save(), no signal
+    assert client.get(url).context["facts"].attendance["org_life"].attended == attended - 1
+
+
+def test_the_home_page_warning_follows_a_new_attendance(client, cast):
+    today = datetime.date.today()
+    session = _session(cast.b1, today - datetime.timedelta(days=20))
+    for person in (cast.secretary, cast.recorder, cast.committee_member):
+        Attendance.objects.create(session=session, member=person.member, status="present")
+    client.force_login(cast.secretary.user)
+
+    def warned():
+        titles = [item.title for item in client.get(reverse("home")).context["items"]]
+        return any("未参加组织生活" in t and "普通党员" in t for t in titles)
+
+    assert warned()
+    assert warned()  # from the cache
+    Attendance.objects.create(session=session, member=cast.member.member, status="present")
+    assert not warned()
+
+
+def test_the_home_page_scores_the_branch_once_until_it_changes(client, cast):
+    for _ in range(10):
+        make_member(cast.b1)
+    client.force_login(cast.recorder.user)
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse("home"))
+    # The warnings (three lists and the branch's facts pass) are not run again: one version read instead.
+    assert len(again.captured_queries) <= len(first.captured_queries) - 5
+    session = _session(cast.b1, datetime.date.today() - datetime.timedelta(days=3))
+    Attendance.objects.create(session=session, member=cast.member.member, status="present")
+    with CaptureQueriesContext(connection) as after_write:
+        client.get(reverse("home"))
+    assert len(after_write.captured_queries) == len(first.captured_queries)
+
+
+def test_a_members_year_page_shows_the_new_score_after_a_write(cast, login):
+    q = advance(cast, open_quarter(cast), "in_review")
+    client = login(cast.secretary)
+    url = reverse("points:member_year", args=[cast.member.member.pk, YEAR])
+    before = client.get(url).context["data"].score.total
+    deduct(cast, q, value=6)
+    assert client.get(url).context["data"].score.total == before - Decimal(6)
+
+
+def test_a_rolled_back_write_leaves_the_cached_score_right(cast, login):
+    from django.db import transaction
+
+    q = advance(cast, open_quarter(cast), "in_review")
+    client = login(cast.committee_member)
+    url = reverse("points:review_member", args=[q.pk, cast.member.member.pk])
+    before = client.get(url).context["score"].total
+    try:
+        with transaction.atomic():
+            deduct(cast, q, value=8)
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert client.get(url).context["score"].total == before
+
+
+def test_a_new_scheme_is_used_at_once(cast):
+    import dataclasses
+
+    first = cached.scheme_for(cast.b1, YEAR)
+    assert cached.scheme_for(cast.b1, YEAR) is first  # kept
+    stricter = dataclasses.replace(
+        GUIDELINE_SCHEME, thresholds=dataclasses.replace(GUIDELINE_SCHEME.thresholds, low_below=75)
+    )
+    SchemeConfig.objects.create(
+        organization=cast.committee, applies_from=YEAR, title="细则", data=stricter.to_dict()
+    )
+    assert cached.scheme_for(cast.b1, YEAR).thresholds.low_below == 75
+
+
+def test_the_year_page_takes_the_review_board_and_drops_it_after_a_write(cast, login):
+    q = advance(cast, open_quarter(cast), "in_review")
+    client = login(cast.secretary)
+    review = reverse("points:review_member", args=[q.pk, cast.member.member.pk])
+    year = reverse("points:member_year", args=[cast.member.member.pk, YEAR])
+    client.get(review)  # scores the whole branch for quarters 1..1
+    full_year = client.get(year).context["data"]  # the secretary sees quarters 1..4: scored alone
+    assert full_year.upto == 4
+    deduct(cast, q, value=6)
+    assert client.get(year).context["data"].score.total == full_year.score.total - Decimal(6)
+    assert client.get(review).context["score"].total == full_year.score.total - Decimal(6)
+
+
+def test_it_keeps_at_most_max_entries_least_recently_used_out_first(monkeypatch):
+    monkeypatch.setattr(cached, "MAX_ENTRIES", 2)
+    calls = []
+
+    def value(key):
+        return cached._cached(key, lambda: calls.append(key) or key)
+
+    value("a"), value("b"), value("a"), value("c")  # "b" is the least recently used
+    value("a"), value("c"), value("b")
+    assert calls == ["a", "b", "c", "b"]
