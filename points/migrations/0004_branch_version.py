@@ -78,9 +78,11 @@ def _postgres_triggers() -> list[str]:
 
 
 def _sqlite_bump(branch_expr: str) -> str:
-    # SQLite (development and tests) has no sequence: a plain counter, which a rollback rewinds.
+    # SQLite has no sequence, and a counter would be rewound by a rollback: a version seen (and cached
+    # under) inside a rolled-back transaction would then be handed to the next, different write. A random
+    # 64-bit value is not rewound into reuse (a repeat is a one-in-2^64 chance).
     return (f"INSERT OR IGNORE INTO {VERSION_TABLE} (branch_id, version) SELECT b, 0 FROM (SELECT "
-            f"{branch_expr} AS b) WHERE b IS NOT NULL; UPDATE {VERSION_TABLE} SET version = version + 1 "
+            f"{branch_expr} AS b) WHERE b IS NOT NULL; UPDATE {VERSION_TABLE} SET version = random() "
             f"WHERE branch_id = ({branch_expr});")
 
 

@@ -208,3 +208,23 @@ def test_it_keeps_at_most_max_entries_least_recently_used_out_first(monkeypatch)
     value("a"), value("b"), value("a"), value("c")  # "b" is the least recently used
     value("a"), value("c"), value("b")
     assert calls == ["a", "b", "c", "b"]
+
+
+def test_a_version_seen_inside_a_rolled_back_write_is_never_given_to_other_data(cast, login):
+    """A page computed inside a transaction that then rolls back was cached under that transaction's
+    version; the next committed write must not get the same version (SQLite would rewind a counter)."""
+    from django.db import transaction
+
+    q = advance(cast, open_quarter(cast), "in_review")
+    client = login(cast.committee_member)
+    url = reverse("points:review_member", args=[q.pk, cast.member.member.pk])
+    before = client.get(url).context["score"].total
+    try:
+        with transaction.atomic():
+            deduct(cast, q, value=8)
+            assert client.get(url).context["score"].total == before - 8  # cached under the bumped version
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    deduct(cast, q, value=5)
+    assert client.get(url).context["score"].total == before - 5
