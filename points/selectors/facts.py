@@ -41,6 +41,7 @@ from ..scoring import Dues as DuesFacts
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
 LATE_OR_EARLY = (AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
 NO_JUDGMENT = "支委会未作扣分评定，按满分计"
+FEW_MEMBERS = 20  # up to this many members asked for, records are read by member id
 NO_ATTENDANCE = {"org_life": AttendanceFacts(0, 0, 0, 0), "meetings": AttendanceFacts(0, 0, 0, 0)}
 
 
@@ -148,6 +149,7 @@ def branches_facts(
     branches = list(branches)
     branch_ids = [b.pk for b in branches]
     schemes = schemes_for(branches, year)
+    given_members = members is not None
     if members is None:
         members = list(
             Member.objects.filter(branch_id__in=branch_ids, status=MemberStatus.ACTIVE)
@@ -155,8 +157,12 @@ def branches_facts(
             .order_by("code")
         )
     ids = {m.pk for m in members}
-    # Filter by branch, not by a list of thousands of member ids; keep only the members asked for.
-    scope = Q(member__branch_id__in=branch_ids)
+    # A few members asked for (a member's own page): only their rows. Otherwise filter by branch, not
+    # by a list of thousands of member ids, and keep only the members asked for.
+    if given_members and len(ids) <= FEW_MEMBERS:
+        scope = Q(member_id__in=sorted(ids), member__branch_id__in=branch_ids)
+    else:
+        scope = Q(member__branch_id__in=branch_ids)
     start, end = _period(year, upto_quarter)
     start_at = datetime.datetime.combine(start, datetime.time(), tzinfo=timezone.get_current_timezone())
     end_at = datetime.datetime.combine(end, datetime.time(), tzinfo=timezone.get_current_timezone())
