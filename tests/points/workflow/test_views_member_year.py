@@ -112,3 +112,29 @@ def test_it_lists_a_judgment_with_its_reason(cast, login):
     )
     html = login(cast.dept).get(_url(cast.member)).content.decode()
     assert "支委会评定 10 分：岗位示范作用不够突出" in html
+
+
+def test_it_lists_the_facts_in_date_order_whatever_order_they_were_recorded_in(cast, login):
+    import datetime
+    import zoneinfo
+
+    from points.models import Attendance, AttendanceStatus, DuesRecord, DuesStatus, Session, SessionKind
+
+    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+    member = cast.member.member
+    for month in (9, 2, 5):  # recorded out of order
+        start = datetime.datetime(YEAR, month, 10, 9, tzinfo=tz)
+        s = Session.objects.create(
+            branch=cast.b1,
+            kind=SessionKind.ACTIVITY_DAY,
+            title=f"第{month}月活动",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            hours=0,
+            signin_secret="x",
+        )
+        Attendance.objects.create(session=s, member=member, status=AttendanceStatus.PRESENT)
+        DuesRecord.objects.create(member=member, year=YEAR, month=month, status=DuesStatus.ON_TIME)
+    data = login(cast.secretary).get(_url(cast.member)).context["data"]
+    assert [a.session.title for a in data.attendance] == ["第2月活动", "第5月活动", "第9月活动"]
+    assert [d.month for d in data.dues] == [2, 5, 9]
