@@ -69,7 +69,7 @@ rules.add_perm("points.view_branch_points", rules.is_authenticated & (reads_bran
 
 
 # --- quarterly workflow pages (points/views/workflow) ------------------------------------------
-# Queryset twins: points.selectors.workflow (declaration_scope, objections_to_handle, ...).
+# Queryset twins: points.selectors.workflow_scopes (declaration_scope, objections_to_handle, ...).
 
 
 @rules.predicate
