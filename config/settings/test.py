@@ -2,6 +2,7 @@
 explicit database (SQLite in a file by default, DATABASE_URL for PostgreSQL)."""
 
 import os
+from pathlib import Path
 
 # Tests never read a developer's .env: they must behave the same on every machine.
 os.environ["DJANGO_READ_DOT_ENV"] = "false"
@@ -16,7 +17,8 @@ from .base import STORAGES  # noqa: E402
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Manifest storage 404s under live_server (nothing was collected): serve from the finders.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+# A child `manage.py` run by a test (restore) may be pointed elsewhere with TEST_MEDIA_ROOT.
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT") or BASE_DIR / ".test-media")  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Nothing is collected in tests: let WhiteNoise find static files where they live.
 WHITENOISE_USE_FINDERS = True

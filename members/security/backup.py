@@ -1,4 +1,5 @@
-"""备份与恢复: one file per backup, made and read with the database's own tools.
+"""备份与恢复: the database in one file, made and read with the database's own tools, and the uploaded
+files (evidence, attachments: part of the record an appeal relies on) in a tar archive beside it.
 
 SQLite: the online backup API (consistent while the server runs). PostgreSQL: pg_dump -Fc and
 pg_restore, with the connection from settings. Restoring into a database that already has tables is
@@ -13,6 +14,7 @@ import sqlite3
 
 # pg_dump and pg_restore run with a fixed argument list and no shell.
 import subprocess  # nosec B404
+import tarfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -39,6 +41,58 @@ def _private_file(path: Path) -> None:
     # A backup holds personal data: readable by the service account only.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
+
+
+def files_archive_for(database_backup: Path) -> Path:
+    """Where the uploaded files of a database backup go: beside it, same name plus `.files.tar.gz`."""
+    database_backup = Path(database_backup)
+    return database_backup.with_name(database_backup.name + ".files.tar.gz")
+
+
+def backup_files(source: Path, target: Path) -> int:
+    """Every regular file under `source` (MEDIA_ROOT) into a gzipped tar at `target`, owner-readable
+    only; symlinks are not followed. Returns the number of files archived."""
+    source, target = Path(source), Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    _private_file(partial)
+    count = 0
+    try:
+        with tarfile.open(partial, "w:gz") as tar:
+            if source.is_dir():
+                for path in sorted(source.rglob("*")):
+                    if path.is_file() and not path.is_symlink():
+                        tar.add(path, arcname=path.relative_to(source).as_posix(), recursive=False)
+                        count += 1
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+    return count
+
+
+def restore_files(source: Path, target: Path, *, force: bool = False) -> int:
+    """Unpack a `backup_files` archive into `target` (MEDIA_ROOT). Refused into a folder that already
+    holds files unless forced, and for an archive holding anything but plain files and folders with
+    relative names inside it (checked before anything is written)."""
+    source, target = Path(source), Path(target)
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise BackupError(f"上传文件目录 {target} 不是空的；确认要覆盖请加 --force。")
+    try:
+        with tarfile.open(source, "r:gz") as tar:
+            members = tar.getmembers()
+            for member in members:
+                parts = Path(member.name).parts
+                if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
+                    raise BackupError(
+                        f"上传文件备份中有不安全的条目：{member.name[:200]}，已拒绝，未写入任何文件。"
+                    )
+            target.mkdir(parents=True, exist_ok=True)
+            tar.extractall(target, members=members, filter="data")
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise BackupError(f"不是有效的上传文件备份：{source}（{exc}）") from exc
+    return sum(1 for m in members if m.isfile())
 
 
 def backup(connection, target: Path) -> Path:

@@ -21,9 +21,11 @@ from points.models import EntryType, PointEntry
 from points.services import workflow
 
 
-def _manage(*args, database_url):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+def _manage(*args, database_url, media_root=None):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_MEDIA_ROOT")}
     env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url)
+    if media_root:
+        env["TEST_MEDIA_ROOT"] = str(media_root)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -79,7 +81,8 @@ def target(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_restores_a_backup_into_an_empty_database(cast, target, tmp_path):
+def test_it_restores_a_backup_into_an_empty_database(cast, target, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
     quarter = workflow.quarter_open(branch=cast.b1, year=2025, number=1, actor=cast.secretary.user)
     for n in range(3):
         PointEntry.objects.create(
@@ -94,7 +97,7 @@ def test_it_restores_a_backup_into_an_empty_database(cast, target, tmp_path):
     call_command("backup", "--output", str(backup_file))
     assert backup_file.stat().st_mode & 0o077 == 0  # personal data: owner only
 
-    restored = _manage("restore", str(backup_file), database_url=target.url)
+    restored = _manage("restore", str(backup_file), database_url=target.url, media_root=tmp_path / "restored")
     assert restored.returncode == 0, restored.stderr
     verified = _manage("verify_audit", database_url=target.url)
     assert verified.returncode == 0, verified.stdout + verified.stderr
@@ -120,3 +123,59 @@ def test_it_refuses_a_file_that_is_no_backup(tmp_path):
     result = _manage("restore", str(not_a_backup), database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}")
     assert result.returncode != 0
     assert "不是 SQLite 备份文件" in result.stderr, result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_backs_up_the_uploaded_files_and_restores_them_with_the_database(cast, target, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    evidence = settings.MEDIA_ROOT / "evidence" / "2025" / "card.png"
+    evidence.parent.mkdir(parents=True)
+    evidence.write_bytes(b"\x89PNG fake but any bytes")
+    (settings.MEDIA_ROOT / "study").mkdir()
+    (settings.MEDIA_ROOT / "study" / "notes.pdf").write_bytes(b"%PDF-1.4 ...")
+    backup_file = tmp_path / ("jifen.dump" if connection.vendor == "postgresql" else "jifen.sqlite3")
+    call_command("backup", "--output", str(backup_file))
+    archive = tmp_path / (backup_file.name + ".files.tar.gz")
+    assert archive.stat().st_mode & 0o077 == 0  # personal data: owner only
+
+    fresh = tmp_path / "new-media"
+    restored = _manage("restore", str(backup_file), database_url=target.url, media_root=fresh)
+    assert restored.returncode == 0, restored.stderr
+    assert "上传文件：2 个" in restored.stdout
+    assert (fresh / "evidence" / "2025" / "card.png").read_bytes() == evidence.read_bytes()
+    assert (fresh / "study" / "notes.pdf").read_bytes() == b"%PDF-1.4 ..."
+
+
+def test_it_refuses_to_restore_files_over_existing_ones_and_leaves_the_database_alone(
+    cast, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "kept.txt").parent.mkdir(parents=True)
+    (settings.MEDIA_ROOT / "kept.txt").write_text("live file")
+    backup_file = tmp_path / "any.sqlite3"
+    backup_file.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    archive = tmp_path / "any.sqlite3.files.tar.gz"
+    archive.write_bytes(b"")
+    with pytest.raises(CommandError, match="上传文件目录.*不是空的"):
+        call_command("restore", str(backup_file))
+    assert (settings.MEDIA_ROOT / "kept.txt").read_text() == "live file"
+    assert Member.objects.count() == 8
+
+
+def test_it_refuses_an_archive_with_a_path_out_of_the_media_folder_and_writes_nothing(tmp_path):
+    import io
+    import tarfile
+
+    from members.security.backup import BackupError, restore_files
+
+    archive = tmp_path / "evil.files.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in ("ok.txt", "../escaped.txt"):
+            info = tarfile.TarInfo(name)
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"hi"))
+    media = tmp_path / "media"
+    with pytest.raises(BackupError, match="不安全的条目"):
+        restore_files(archive, media)
+    assert not (tmp_path / "escaped.txt").exists()
+    assert not media.exists() or not any(media.iterdir())

@@ -37,4 +37,3 @@ def _offences():
 def test_it_finds_no_inline_script_or_style_in_page_templates():
     new = {name: labels for name, labels in _offences().items() if name not in KNOWN}
     assert not new, f"blocked by the Content-Security-Policy (move it to static/): {new}"
-

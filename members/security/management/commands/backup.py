@@ -7,11 +7,14 @@ from django.utils import timezone
 
 from points.audit import chained_models, verify_chain
 
-from ...backup import BackupError, backup, suffix_for
+from ...backup import BackupError, backup, backup_files, files_archive_for, suffix_for
 
 
 class Command(BaseCommand):
-    help = "备份数据库到一个文件（SQLite：在线备份；PostgreSQL：pg_dump -Fc），并打印审计链的链头。"
+    help = (
+        "备份数据库到一个文件（SQLite：在线备份；PostgreSQL：pg_dump -Fc），上传的文件（佐证材料、附件）"
+        "打包在它旁边（同名加 .files.tar.gz），并打印审计链的链头。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", help="备份文件路径（默认 BACKUP_DIR/jifen-时间.后缀）")
@@ -29,6 +32,12 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"备份完成：{path}（{path.stat().st_size} 字节）")
+        archive = files_archive_for(path)
+        try:
+            count = backup_files(Path(settings.MEDIA_ROOT), archive)
+        except OSError as exc:
+            raise CommandError(f"上传文件备份失败：{exc}") from exc
+        self.stdout.write(f"上传文件：{count} 个，{archive}")
         # The chain heads at backup time, printed next to the file name: kept with the backup log
         # they are the anchor verify_audit compares against (points/audit.py).
         for model in chained_models():
