@@ -19,6 +19,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # A child `manage.py` run by a test (restore) may be pointed elsewhere with TEST_MEDIA_ROOT.
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT") or BASE_DIR / ".test-media")  # noqa: F405
+PDF_CACHE_DIR = BASE_DIR / ".test-pdf-cache"  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Nothing is collected in tests: let WhiteNoise find static files where they live.
 WHITENOISE_USE_FINDERS = True

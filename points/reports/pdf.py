@@ -9,8 +9,13 @@ no font file is fetched at all.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import mimetypes
 import os
+import re
+import tempfile
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -20,6 +25,10 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC_SCHEME = "static:"
+STATIC_LINK = re.compile(r"static:([^\"')\s]+)")
+CACHE_DAYS = 7
+
+logger = logging.getLogger(__name__)
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -52,3 +61,42 @@ def static_path(relative: str) -> Path | None:
 def render_pdf(template_name: str, context: dict) -> bytes:
     html = render_to_string(template_name, context)
     return HTML(string=html, url_fetcher=StaticOnlyFetcher(), media_type="print").write_pdf()
+
+
+def render_pdf_cached(template_name: str, context: dict) -> bytes:
+    """`render_pdf`, kept on disk (PDF_CACHE_DIR) under the hash of the HTML and of the static files it
+    links: the same page renders to the same PDF, so a copy can never be stale, and no write has to
+    remember to drop it. For reports without personal data whose rendering takes long (a committee's
+    annual report: WeasyPrint lays out ~9 ms per table row). A cache that cannot be written is skipped."""
+    html = render_to_string(template_name, context)
+    digest = hashlib.sha256(html.encode("utf-8"))
+    for relative in sorted(set(STATIC_LINK.findall(html))):
+        path = static_path(relative)
+        digest.update(relative.encode() + b"\0" + (path.read_bytes() if path else b"-") + b"\0")
+    root = Path(settings.PDF_CACHE_DIR)
+    cached = root / f"{digest.hexdigest()}.pdf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    data = HTML(string=html, url_fetcher=StaticOnlyFetcher(), media_type="print").write_pdf()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _prune(root)
+        with tempfile.NamedTemporaryFile(dir=root, suffix=".part", delete=False) as part:
+            part.write(data)
+        os.replace(part.name, cached)
+    except OSError as exc:
+        logger.warning("PDF cache not written (%s): %s", root, exc)
+    return data
+
+
+def _prune(root: Path) -> None:
+    """Drop copies older than CACHE_DAYS: each day's reports differ by their printing date anyway."""
+    too_old = time.time() - CACHE_DAYS * 86400
+    for path in root.iterdir():
+        try:
+            if path.stat().st_mtime < too_old:
+                path.unlink()
+        except OSError:
+            continue

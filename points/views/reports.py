@@ -18,7 +18,7 @@ from branches.access import get_object_for_user, visible_organizations
 from members.security import log_export
 
 from ..reports import access, dashboard, documents, downloads, imports, xlsx
-from ..reports.pdf import render_pdf
+from ..reports.pdf import render_pdf, render_pdf_cached
 
 YEAR_RANGE = range(2000, 2101)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -136,7 +136,7 @@ def annual_workbook(request: HttpRequest, pk: int, year: int) -> FileResponse:
 def annual_report_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = _unit(request, pk)
     year = _year(year)
-    data = render_pdf("points/reports/pdf/annual_report.html", documents.annual_report(unit, year))
+    data = render_pdf_cached("points/reports/pdf/annual_report.html", documents.annual_report(unit, year))
     return _pdf(
         request, data, f"{unit.name}{year}年度党员积分情况报告.pdf", f"年度积分报告 {unit.name} {year}"
     )
