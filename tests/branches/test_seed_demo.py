@@ -1,5 +1,6 @@
 """The demo seed runs the whole workflow for 12 branches (about 15 s), so it is seeded once here and
 every promise of README's demo section is checked against that one seed."""
+
 import datetime
 
 from django.core.management import call_command

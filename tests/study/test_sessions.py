@@ -207,4 +207,3 @@ def test_it_tells_members_when_and_where_their_branch_meets(login, cast, arrange
     assert "各支部学习活动" not in body  # the branches' session pages are for leaders and recorders
     assert "党员活动室" not in login(cast.other_member).get(url).content.decode()
     assert "各支部学习活动" in login(cast.gb_secretary).get(url).content.decode()
-

@@ -79,3 +79,24 @@ def test_old_copies_are_pruned_when_a_new_one_is_written(cast, year, login, rend
     _report(login(cast.dept), cast)
     assert not stale.exists()
     assert len(list(cache.glob("*.pdf"))) == 1
+
+
+def test_prepare_reports_warms_the_cache_so_a_download_lays_out_nothing(cast, year, login, renders):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("prepare_reports", "--year", str(YEAR), stdout=out)
+    assert "测试学院党委2025年度报告" in out.getvalue()
+    warmed = len(renders)
+    assert warmed >= 1
+    _report(login(cast.dept), cast)
+    assert len(renders) == warmed
+
+
+def test_prepare_reports_refuses_a_year_out_of_range(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="年度无效"):
+        call_command("prepare_reports", "--year", "1800")
