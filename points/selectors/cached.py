@@ -23,7 +23,7 @@ from members.models import Member
 
 from ..models import BranchVersion
 from ..models.versions import EVERY_BRANCH
-from ..scoring import MemberFacts, MemberScore, Scheme, ScoringError, score_provisional
+from ..scoring import MemberFacts, MemberScore, Scheme, ScoringError, score_many, score_provisional
 from . import facts
 from .facts import BranchScores, branches_facts
 
@@ -58,16 +58,23 @@ def everything_version() -> int:
     return row or 0
 
 
-def _cached(key: tuple, compute):
-    now = time.monotonic()
+def _peek(key: tuple):
+    """The value kept under `key` if it is young enough, else None; never computes."""
     with _lock:
         hit = _entries.get(key)
-        if hit is not None and now - hit[0] < MAX_AGE_SECONDS:
-            _entries.move_to_end(key)
-            return hit[1]
+        if hit is None or time.monotonic() - hit[0] >= MAX_AGE_SECONDS:
+            return None
+        _entries.move_to_end(key)
+        return hit[1]
+
+
+def _cached(key: tuple, compute):
+    value = _peek(key)
+    if value is not None:
+        return value
     value = compute()
     with _lock:
-        _entries[key] = (now, value)
+        _entries[key] = (time.monotonic(), value)
         _entries.move_to_end(key)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
@@ -78,15 +85,6 @@ def scheme_for(branch, year: int) -> Scheme:
     """`facts.scheme_for`, cached: a scheme changes only with SchemeConfig or the organization tree."""
     key = ("scheme", branch.pk, year, everything_version())
     return _cached(key, lambda: facts.scheme_for(branch, year))
-
-
-def _peek(key: tuple):
-    """The cached value under `key`, or None; never computes."""
-    with _lock:
-        hit = _entries.get(key)
-    if hit is not None and time.monotonic() - hit[0] < MAX_AGE_SECONDS:
-        return hit[1]
-    return None
 
 
 # --- scores -------------------------------------------------------------------------------------
@@ -110,17 +108,29 @@ class BranchBoard:
 
 def _board(branch, year: int, upto: int) -> BranchBoard:
     bundle = branches_facts([branch], year, upto_quarter=upto)[branch.pk]
-    outcomes: dict[int, MemberScore | ScoringError] = {}
-    for m in bundle.members:
-        try:
-            outcomes[m.pk] = score_provisional(bundle.scheme, bundle.facts[m.pk])
-        except ScoringError as exc:
-            outcomes[m.pk] = exc
+    facts_in_order = [bundle.facts[m.pk] for m in bundle.members]
+    try:
+        scores = score_many(bundle.scheme, facts_in_order, provisional=True)
+        outcomes: dict[int, MemberScore | ScoringError] = {
+            m.pk: score for m, score in zip(bundle.members, scores, strict=True)
+        }
+    except ScoringError:
+        # Some member's records are refused: score one by one, so only their pages show the refusal.
+        outcomes = {}
+        for f in facts_in_order:
+            try:
+                outcomes[f.member_id] = score_provisional(bundle.scheme, f)
+            except ScoringError as exc:
+                outcomes[f.member_id] = exc
     return BranchBoard(bundle.scheme, bundle.members, bundle.facts, outcomes)
 
 
+def _board_key(branch_id: int, year: int, upto: int, version: tuple[int, int]) -> tuple:
+    return ("board", branch_id, year, upto, version)
+
+
 def branch_board(branch, year: int, upto: int) -> BranchBoard:
-    key = ("board", branch.pk, year, upto, branch_version(branch.pk))  # as in member_score
+    key = _board_key(branch.pk, year, upto, branch_version(branch.pk))
     return _cached(key, lambda: _board(branch, year, upto))
 
 
@@ -141,7 +151,7 @@ def member_score(
     `branch` saves a query when the caller has the member's branch already."""
     branch = branch if branch is not None else member.branch
     version = branch_version(branch.pk)
-    board_key = ("board", branch.pk, year, upto, version)
+    board_key = _board_key(branch.pk, year, upto, version)
     board = _cached(board_key, lambda: _board(branch, year, upto)) if whole_branch else _peek(board_key)
     if board is not None and member.pk in board.outcomes:
         return board.scheme, board.facts[member.pk], board.score(member.pk)

@@ -83,7 +83,7 @@ def _months_required(member, year: int, upto_quarter: int) -> int:
     return months
 
 
-class MemberRow(NamedTuple):
+class ScoringMember(NamedTuple):
     """What scoring needs of a member, as a plain tuple: a committee's roll-up reads thousands."""
 
     pk: int
@@ -94,14 +94,14 @@ class MemberRow(NamedTuple):
     probation_start: datetime.date | None
 
 
-def member_rows(branch_ids) -> list[MemberRow]:
-    """The active members of the branches, in code order, as `MemberRow`s."""
+def scoring_members(branch_ids) -> list[ScoringMember]:
+    """The active members of the branches, in code order, as `ScoringMember`s."""
     rows = (
         Member.objects.filter(branch_id__in=list(branch_ids), status=MemberStatus.ACTIVE)
         .order_by("code")
         .values_list("id", "code", "branch_id", "category", "join_date", "probation_start")
     )
-    return [MemberRow(*row) for row in rows]
+    return [ScoringMember(*row) for row in rows]
 
 
 def branch_members(branch) -> list[Member]:

@@ -228,3 +228,21 @@ def test_a_version_seen_inside_a_rolled_back_write_is_never_given_to_other_data(
         pass
     deduct(cast, q, value=5)
     assert client.get(url).context["score"].total == before - 5
+
+
+def test_a_member_the_engine_refuses_does_not_take_the_branch_board_down(cast):
+    from points.models import EntryType
+    from points.scoring import MemberScore, ScoringError
+
+    q = open_quarter(cast)
+    PointEntry.objects.create(  # above the item's cap: the engine refuses this member's facts
+        quarter=q,
+        member=cast.member.member,
+        entry_type=EntryType.JUDGMENT,
+        kind="discipline",
+        value=99,
+        reason="x",
+    )
+    board = cached.branch_board(cast.b1, YEAR, 1)
+    assert isinstance(board.outcomes[cast.member.member.pk], ScoringError)
+    assert isinstance(board.outcomes[cast.committee_member.member.pk], MemberScore)

@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 
 from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState, Transition
 from ...scoring import ScoringError, assess_branch, score_many
-from ...selectors.facts import branches_facts, member_rows
+from ...selectors.facts import branches_facts, scoring_members
 from ._steps import _deny, _move, _require
 
 RESULT_COLUMNS = (
@@ -160,7 +160,7 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
                 f"{branch.name}{year}年度积分已{filing.get_state_display()}，不能重新汇总。"
             )
 
-    facts = branches_facts(branches, year, members=member_rows(ids))
+    facts = branches_facts(branches, year, members=scoring_members(ids))
     schemes = {pk: bf.scheme for pk, bf in facts.items()}
     previous = _previous_bottom(ids, year, schemes)
     assessed = {}
