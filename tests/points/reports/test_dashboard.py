@@ -17,32 +17,18 @@ from points.models import (
     PointEntry,
     Quarter,
     QuarterState,
-    Session,
-    SessionKind,
     ThoughtReport,
 )
 from points.reports.annual import scope_branches
 from points.reports.dashboard import build_dashboard, last_full_months, months_before, provisional_totals
 from points.scoring import score_provisional
 from points.selectors.facts import branch_facts, branch_members, scheme_for
-from tests.factories import make_member, make_org
+from tests.factories import make_member, make_org, record_session
 
 from .conftest import YEAR
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(YEAR, 12, 15)
-
-
-def _session(branch, day, kind=SessionKind.ACTIVITY_DAY):
-    start = datetime.datetime(day.year, day.month, day.day, 9, tzinfo=TZ)
-    return Session.objects.create(
-        branch=branch,
-        kind=kind,
-        title="主题党日",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        signin_secret="x",
-    )
 
 
 def test_it_counts_months_as_the_guideline_does():
@@ -62,8 +48,8 @@ def test_it_warns_about_org_life_dues_and_mobile_reports(cast):
     Exemption.objects.create(
         member=exempt, year=YEAR, reason="away", detail="外出", state=ExemptionState.APPROVED
     )
-    recent = _session(b1, datetime.date(YEAR, 11, 20))
-    old = _session(b1, datetime.date(YEAR, 8, 1))
+    recent = record_session(b1, datetime.date(YEAR, 11, 20))
+    old = record_session(b1, datetime.date(YEAR, 8, 1))
     for m in (regular, mobile_ok, activist):
         Attendance.objects.create(session=recent, member=m, status=AttendanceStatus.LATE)
     Attendance.objects.create(session=old, member=absent, status=AttendanceStatus.PRESENT)
@@ -87,7 +73,7 @@ def test_it_warns_about_org_life_dues_and_mobile_reports(cast):
 
 def test_it_shows_progress_of_the_current_quarter(cast):
     quarter = Quarter.objects.create(branch=cast.b1, year=YEAR, number=4, state=QuarterState.IN_REVIEW)
-    _session(cast.b1, datetime.date(YEAR, 10, 9))
+    record_session(cast.b1, datetime.date(YEAR, 10, 9))
     board = build_dashboard(cast.committee, YEAR, TODAY)
     rows = {row.branch.name: row for row in board.rows}
     assert board.quarter == 4
@@ -153,7 +139,7 @@ def _grow(cast, branches: int, members: int):
         )
         made.append(branch)
         Quarter.objects.create(branch=branch, year=YEAR, number=4, state=QuarterState.OPEN)
-        session = _session(branch, datetime.date(YEAR, 11, 3))
+        session = record_session(branch, datetime.date(YEAR, 11, 3))
         for k in range(members):
             m = make_member(branch, is_mobile=k % 5 == 0, mobile_destination="苏州市" if k % 5 == 0 else "")
             Attendance.objects.create(session=session, member=m, status=AttendanceStatus.PRESENT)

@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 
 import pytest
 
@@ -7,13 +8,14 @@ from points.models import (
     AttendanceStatus,
     DuesRecord,
     DuesStatus,
-    Session,
     SessionKind,
     ThoughtReport,
 )
 from points.services import workflow
+from tests.factories import record_session
 
 YEAR = 2025
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2026, 3, 2)
 
 
@@ -43,34 +45,16 @@ def quarter(cast):
 
 def full_year_records(cast, member, *, year=YEAR, study_hours=32, attended=True):
     """A member's perfect year: org life attended, 32 study hours, dues on time, 4 reports."""
-    import zoneinfo
-
-    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
     for month in range(1, 13):
-        start = datetime.datetime(year, month, 10, 9, tzinfo=tz)
-        s = Session.objects.create(
-            branch=cast.b1,
-            kind=SessionKind.ACTIVITY_DAY,
-            title=f"{month}月主题党日",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            hours=0,
-            signin_secret="x",
-        )
+        s = record_session(cast.b1, datetime.date(year, month, 10), title=f"{month}月主题党日")
         Attendance.objects.create(
             session=s, member=member, status=AttendanceStatus.PRESENT if attended else AttendanceStatus.ABSENT
         )
         DuesRecord.objects.create(member=member, year=year, month=month, status=DuesStatus.ON_TIME)
     for n in range(4):
-        start = datetime.datetime(year, 3 * n + 2, 20, 14, tzinfo=tz)
-        s = Session.objects.create(
-            branch=cast.b1,
-            kind=SessionKind.STUDY,
-            title="集中学习",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=8),
-            hours=study_hours / 4,
-            signin_secret="x",
+        start = datetime.datetime(year, 3 * n + 2, 20, 14, tzinfo=TZ)
+        s = record_session(
+            cast.b1, start, hours_long=8, kind=SessionKind.STUDY, title="集中学习", hours=study_hours / 4
         )
         Attendance.objects.create(session=s, member=member, status=AttendanceStatus.PRESENT)
         ThoughtReport.objects.create(member=member, received_on=datetime.date(year, 3 * n + 1, 5))

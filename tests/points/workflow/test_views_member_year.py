@@ -116,23 +116,13 @@ def test_it_lists_a_judgment_with_its_reason(cast, login):
 
 def test_it_lists_the_facts_in_date_order_whatever_order_they_were_recorded_in(cast, login):
     import datetime
-    import zoneinfo
 
-    from points.models import Attendance, AttendanceStatus, DuesRecord, DuesStatus, Session, SessionKind
+    from points.models import Attendance, AttendanceStatus, DuesRecord, DuesStatus
+    from tests.factories import record_session
 
-    tz = zoneinfo.ZoneInfo("Asia/Shanghai")
     member = cast.member.member
     for month in (9, 2, 5):  # recorded out of order
-        start = datetime.datetime(YEAR, month, 10, 9, tzinfo=tz)
-        s = Session.objects.create(
-            branch=cast.b1,
-            kind=SessionKind.ACTIVITY_DAY,
-            title=f"第{month}月活动",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            hours=0,
-            signin_secret="x",
-        )
+        s = record_session(cast.b1, datetime.date(YEAR, month, 10), title=f"第{month}月活动")
         Attendance.objects.create(session=s, member=member, status=AttendanceStatus.PRESENT)
         DuesRecord.objects.create(member=member, year=YEAR, month=month, status=DuesStatus.ON_TIME)
     data = login(cast.secretary).get(_url(cast.member)).context["data"]
