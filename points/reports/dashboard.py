@@ -32,8 +32,8 @@ from ..models import (
     ThoughtReport,
 )
 from ..models.records import ORG_LIFE_KINDS
-from ..scoring import ScoringError, score_provisional
-from ..selectors.facts import ATTENDED, branches_facts
+from ..scoring import ScoringError
+from ..selectors.facts import ATTENDED, branches_facts, score_outcomes
 from ..selectors.quarters import quarter_number
 from . import charts
 from .annual import Band, band_edges, band_of, scope_branches, scope_scheme, score_bands
@@ -225,10 +225,10 @@ def provisional_totals(branches: list[Organization], year: int, upto: int) -> di
     """Per branch: (member name, provisional total or None when exempt) of every active member."""
     out: dict[int, list[tuple]] = {b.pk: [] for b in branches}
     for branch_id, bundle in branches_facts(branches, year, upto_quarter=upto).items():
+        outcomes = score_outcomes(bundle.scheme, [bundle.facts[m.pk] for m in bundle.members])
         for member in bundle.members:
-            try:
-                score = score_provisional(bundle.scheme, bundle.facts[member.pk])
-            except ScoringError:
+            score = outcomes[member.pk]
+            if isinstance(score, ScoringError):
                 continue  # a record the engine refuses shows up on the branch's own pages, not here
             out[branch_id].append((member.name, None if score.exempt else score.total, bundle.scheme))
     return out

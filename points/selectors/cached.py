@@ -23,9 +23,9 @@ from members.models import Member
 
 from ..models import BranchVersion
 from ..models.versions import EVERY_BRANCH
-from ..scoring import MemberFacts, MemberScore, Scheme, ScoringError, score_many, score_provisional
+from ..scoring import MemberFacts, MemberScore, Scheme, ScoringError, score_provisional
 from . import facts
-from .facts import BranchScores, branches_facts
+from .facts import BranchScores, branches_facts, score_outcomes
 
 # A 60-member branch's board is about 230 KB: at most ~60 MB per worker, least recently used out first.
 MAX_ENTRIES = 256
@@ -108,20 +108,7 @@ class BranchBoard:
 
 def _board(branch, year: int, upto: int) -> BranchBoard:
     bundle = branches_facts([branch], year, upto_quarter=upto)[branch.pk]
-    facts_in_order = [bundle.facts[m.pk] for m in bundle.members]
-    try:
-        scores = score_many(bundle.scheme, facts_in_order, provisional=True)
-        outcomes: dict[int, MemberScore | ScoringError] = {
-            m.pk: score for m, score in zip(bundle.members, scores, strict=True)
-        }
-    except ScoringError:
-        # Some member's records are refused: score one by one, so only their pages show the refusal.
-        outcomes = {}
-        for f in facts_in_order:
-            try:
-                outcomes[f.member_id] = score_provisional(bundle.scheme, f)
-            except ScoringError as exc:
-                outcomes[f.member_id] = exc
+    outcomes = score_outcomes(bundle.scheme, [bundle.facts[m.pk] for m in bundle.members])
     return BranchBoard(bundle.scheme, bundle.members, bundle.facts, outcomes)
 
 

@@ -33,7 +33,9 @@ from ..scoring import (
     MemberFacts,
     MemberScore,
     Scheme,
+    ScoringError,
     score_many,
+    score_provisional,
 )
 from ..scoring import Attendance as AttendanceFacts
 from ..scoring import Dues as DuesFacts
@@ -317,3 +319,22 @@ def provisional_scores(
     batch = score_many(bundle.scheme, [bundle.facts[m.pk] for m in bundle.members], provisional=True)
     scores = {m.pk: score for m, score in zip(bundle.members, batch, strict=True)}
     return BranchScores(bundle.scheme, bundle.members, bundle.facts, scores)
+
+
+def score_outcomes(scheme: Scheme, facts: list[MemberFacts]) -> dict:
+    """Member id -> provisional score, or the engine's refusal of that member's facts: one batch
+    (`score_many`), and one by one only when someone is refused, so a refusal stays with its member."""
+    try:
+        return {
+            f.member_id: score
+            for f, score in zip(facts, score_many(scheme, facts, provisional=True), strict=True)
+        }
+    except ScoringError:
+        pass
+    outcomes: dict = {}
+    for f in facts:
+        try:
+            outcomes[f.member_id] = score_provisional(scheme, f)
+        except ScoringError as exc:
+            outcomes[f.member_id] = exc
+    return outcomes
