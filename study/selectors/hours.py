@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from points.models import Attendance, AttendanceStatus
 from points.models.records import STUDY_HOUR_KINDS
@@ -30,12 +30,7 @@ def _study_attendance(member, year: int) -> QuerySet[Attendance]:
 
 def member_study_hours(member, year: int) -> Decimal:
     """学时: the hours of the study sessions `member` attended in `year`."""
-    total = (
-        _study_attendance(member, year)
-        .filter(status__in=ATTENDED)
-        .aggregate(total=Sum("session__hours"))["total"]
-    )
-    return total if total is not None else Decimal("0.0")
+    return hours_attended(attended_sessions(member, year))
 
 
 def attended_sessions(member, year: int) -> QuerySet[Attendance]:
@@ -48,7 +43,7 @@ def attended_sessions(member, year: int) -> QuerySet[Attendance]:
 
 
 def hours_attended(attended) -> Decimal:
-    """`member_study_hours` from the rows of `attended_sessions` already read (one query fewer)."""
+    """The hours of rows of `attended_sessions` (a page that lists them adds them up without a query)."""
     return sum((a.session.hours for a in attended), Decimal("0.0"))
 
 

@@ -78,7 +78,6 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "session": session,
         "branch": session.branch,
         "sheet": sheet,
-        "statuses": AttendanceStatus.choices,
         "counts": [(label, counts[value]) for value, label in AttendanceStatus.choices],
         "expected_count": sum(1 for r in rows if r.is_expected),
         "recorded_count": sum(1 for r in rows if r.current is not None),
