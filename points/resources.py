@@ -32,6 +32,7 @@ from .models import (
     QuarterState,
     Transition,
 )
+from .models.workflow import stored_line
 from .reports.access import imports_for_branch
 from .scoring import (
     CATEGORY_LABELS,
@@ -383,17 +384,7 @@ def _rank_history(filing: AnnualFiling) -> None:
         r.rank = a.rank
         r.near_bottom = a.low_and_bottom or a.near_bottom
         r.results = list(a.results)
-        r.lines = [
-            [
-                line.section,
-                line.code,
-                line.clause,
-                line.label,
-                None if line.points is None else str(line.points),
-                line.text,
-            ]
-            for line in (*a.score.lines, *_money_lines(r), *a.lines)
-        ]
+        r.lines = [stored_line(line) for line in (*a.score.lines, *_money_lines(r), *a.lines)]
     AnnualResult.objects.bulk_update(results, ["rank", "near_bottom", "results", "lines"])
 
 

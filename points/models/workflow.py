@@ -182,6 +182,13 @@ class AnnualFiling(models.Model):
         return f"{self.branch} {self.year}年度"
 
 
+def stored_line(line) -> list:
+    """An explained line of the scoring engine as `AnnualResult.lines` keeps it:
+    [section, code, clause, label, points as text or None, text]."""
+    points = None if line.points is None else str(line.points)
+    return [line.section, line.code, line.clause, line.label, points, line.text]
+
+
 class AnnualResult(models.Model):
     """年度积分: one member's annual score, rank and clause 五 results, as rolled up."""
 
@@ -197,7 +204,7 @@ class AnnualResult(models.Model):
     rank = models.PositiveIntegerField(null=True)
     near_bottom = models.BooleanField(default=False)
     results = models.JSONField(default=list)
-    lines = models.JSONField(default=list)
+    lines = models.JSONField(default=list)  # [stored_line(line), ...] of the engine's explained lines
 
     class Meta:
         verbose_name = "年度积分结果"

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState, Transition
+from ...models.workflow import stored_line
 from ...scoring import ScoringError, assess_branch, score_many
 from ...selectors.facts import branches_facts, scoring_members
 from ._steps import _deny, _move, _require
@@ -50,8 +51,8 @@ def _previous_bottom(branch_ids, year: int, schemes) -> dict[int, set[int]]:
 
 
 class _RowWriter:
-    """AnnualResult rows as COPY/bulk_create wants them. Members share most explanation lines, so each
-    distinct line's JSON is made once."""
+    """AnnualResult rows as `_write_results` writes them, JSON columns serialized. Members share most
+    explanation lines, so each distinct line's JSON is made once."""
 
     def __init__(self):
         self._lines: dict = {}  # line -> its JSON
@@ -61,10 +62,7 @@ class _RowWriter:
     def _line(self, line) -> str:
         text = self._lines.get(line)
         if text is None:
-            points = None if line.points is None else str(line.points)
-            text = self._lines[line] = json.dumps(
-                [line.section, line.code, line.clause, line.label, points, line.text], ensure_ascii=False
-            )
+            text = self._lines[line] = json.dumps(stored_line(line), ensure_ascii=False)
         return text
 
     def row(self, filing_id: int, r) -> tuple:
