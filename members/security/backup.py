@@ -15,6 +15,8 @@ import sqlite3
 # pg_dump and pg_restore run with a fixed argument list and no shell.
 import subprocess  # nosec B404
 import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +45,22 @@ def _private_file(path: Path) -> None:
     os.close(fd)
 
 
+@contextmanager
+def _private_output(target: Path) -> Iterator[Path]:
+    """A file to write `target` through: created owner-only beside it, moved into place when the
+    writing succeeds, removed when it fails, so a half-written backup never carries the real name."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    _private_file(partial)
+    try:
+        yield partial
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+
+
 def files_archive_for(database_backup: Path) -> Path:
     """Where the uploaded files of a database backup go: beside it, same name plus `.files.tar.gz`."""
     database_backup = Path(database_backup)
@@ -53,22 +71,13 @@ def backup_files(source: Path, target: Path) -> int:
     """Every regular file under `source` (MEDIA_ROOT) into a gzipped tar at `target`, owner-readable
     only; symlinks are not followed. Returns the number of files archived."""
     source, target = Path(source), Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    _private_file(partial)
     count = 0
-    try:
-        with tarfile.open(partial, "w:gz") as tar:
-            if source.is_dir():
-                for path in sorted(source.rglob("*")):
-                    if path.is_file() and not path.is_symlink():
-                        tar.add(path, arcname=path.relative_to(source).as_posix(), recursive=False)
-                        count += 1
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, target)
+    with _private_output(target) as partial, tarfile.open(partial, "w:gz") as tar:
+        if source.is_dir():
+            for path in sorted(source.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    tar.add(path, arcname=path.relative_to(source).as_posix(), recursive=False)
+                    count += 1
     return count
 
 
@@ -97,11 +106,7 @@ def restore_files(source: Path, target: Path, *, force: bool = False) -> int:
 
 def backup(connection, target: Path) -> Path:
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    _private_file(partial)
-    try:
+    with _private_output(target) as partial:
         if connection.vendor == "sqlite":
             _sqlite_backup(connection, partial)
         elif connection.vendor == "postgresql":
@@ -111,10 +116,6 @@ def backup(connection, target: Path) -> Path:
             )
         else:
             raise BackupError(f"不支持的数据库：{connection.vendor}")
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, target)
     return target
 
 

@@ -58,9 +58,12 @@ def static_path(relative: str) -> Path | None:
     return None
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
-    html = render_to_string(template_name, context)
+def _pdf_of(html: str) -> bytes:
     return HTML(string=html, url_fetcher=StaticOnlyFetcher(), media_type="print").write_pdf()
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    return _pdf_of(render_to_string(template_name, context))
 
 
 def render_pdf_cached(template_name: str, context: dict) -> bytes:
@@ -79,7 +82,7 @@ def render_pdf_cached(template_name: str, context: dict) -> bytes:
         return cached.read_bytes()
     except OSError:
         pass
-    data = HTML(string=html, url_fetcher=StaticOnlyFetcher(), media_type="print").write_pdf()
+    data = _pdf_of(html)
     try:
         root.mkdir(parents=True, exist_ok=True)
         _prune(root)
