@@ -62,6 +62,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import _db  # noqa: E402
 
 HOST = "127.0.0.1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -123,21 +124,6 @@ def production_environment(args) -> dict[str, str]:
 
 
 # --- the database: the demo, enlarged ------------------------------------------------------------------
-
-
-def recreate_database():
-    """Drop and create the bench database through the maintenance database (as bench/workflow.py)."""
-    import psycopg
-    from django.conf import settings
-    from django.db import connection
-
-    params = settings.DATABASES["default"]
-    name = params["NAME"]
-    with psycopg.connect(host=params["HOST"] or HOST, port=params["PORT"] or 5432, user=params["USER"],
-                         password=params["PASSWORD"] or None, dbname="postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
 
 
 def enlarge(n_members: int, branch_size: int, today: datetime.date) -> tuple[int, int]:
@@ -260,7 +246,7 @@ def build_database(args) -> str:
             sys.exit("--reuse-db: the database has no bench branches; run once without --reuse-db")
         summary = "reused from an earlier run"
     else:
-        recreate_database()
+        _db.recreate_database()
         call_command("migrate", verbosity=0)
         call_command("seed_demo", stdout=io.StringIO())
         added, n_branches = enlarge(args.members, args.branch_size, timezone.localdate())

@@ -49,23 +49,16 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench import _db  # noqa: E402
+
 YEAR = 2025
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def recreate_database():
-    """Drop and create the bench database through the maintenance database."""
-    import psycopg
-
-    name = settings.DATABASES["default"]["NAME"]
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         sys.exit("bench/workflow.py runs on PostgreSQL: pass --db postgres://…")
-    params = settings.DATABASES["default"]
-    with psycopg.connect(host=params["HOST"] or "127.0.0.1", port=params["PORT"] or 5432, user=params["USER"],
-                         password=params["PASSWORD"] or None, dbname="postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
+    _db.recreate_database()
     call_command("migrate", verbosity=0)
 
 
