@@ -6,6 +6,7 @@ runs a fixed number of queries however many members the branch has.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from ..models import (
     PointEntry,
     Quarter,
     QuarterState,
+    Session,
     ThoughtReport,
     Transition,
 )
@@ -222,6 +224,25 @@ def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
     return ReviewDetail(scheme, facts, score, declarations, entries)
 
 
+def unread(model, relation: str, *read: str) -> tuple[str, ...]:
+    """`relation`'s columns other than its key and `read`, for `defer()`: a long list selects related rows
+    for a few of their fields, and Django's cost of building a query and its rows grows with every
+    column selected (the member's year page reads some 150 related rows)."""
+    keep = {"id", *read}
+    return tuple(f"{relation}__{f.name}" for f in model._meta.concrete_fields if f.name not in keep)
+
+
+@functools.cache
+def who_deferred(relation: str) -> tuple[str, ...]:
+    """What `|who` does not read of `relation` (a user, with its member)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        *unread(get_user_model(), relation, "username"),
+        *unread(Member, f"{relation}__member", "name", "user"),
+    )
+
+
 def sorted_rows(queryset, key) -> list:
     """The rows of a small queryset sorted in Python. Ordering in SQL a query that selects related rows
     makes Django hash every selected column (~35 µs each, a few hundred on a member's year page);
@@ -232,7 +253,7 @@ def sorted_rows(queryset, key) -> list:
 def _ledger(queryset, labels: Labels) -> list[PointEntry]:
     """Entries oldest first; each carries `corrected_by` (the entry that replaced it) for display."""
     rows = sorted_rows(
-        queryset.select_related("created_by__member", "quarter", "declaration"),
+        queryset.select_related("created_by__member", "quarter").defer(*who_deferred("created_by")),
         lambda e: (e.quarter.number, e.created_at, e.pk),
     )
     by_corrected = {e.corrects_id: e for e in rows if e.corrects_id}
@@ -343,20 +364,28 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
         scheme = cached.scheme_for(branch, year)
     labels = labels_for(scheme)
 
+    # Related rows are read for the few fields the page shows (see `unread`).
+    recorder = who_deferred("recorded_by")
     attendance = sorted_rows(
-        Attendance.objects.filter(member=member, session__starts_at__year=year).select_related(
-            "session", "recorded_by__member", "corrects"
+        Attendance.objects.filter(member=member, session__starts_at__year=year)
+        .select_related("session", "recorded_by__member", "corrects")
+        .defer(
+            *recorder,
+            *unread(Attendance, "corrects", "status"),
+            *unread(Session, "session", "starts_at", "kind", "title", "hours", "is_cancelled"),
         ),
         lambda a: (a.session.starts_at, a.recorded_at, a.pk),
     )
     dues = sorted_rows(
-        DuesRecord.objects.filter(member=member, year=year).select_related("recorded_by__member", "corrects"),
+        DuesRecord.objects.filter(member=member, year=year)
+        .select_related("recorded_by__member", "corrects")
+        .defer(*recorder, *unread(DuesRecord, "corrects", "status")),
         lambda d: (d.month, d.recorded_at, d.pk),
     )
     reports = sorted_rows(
-        ThoughtReport.objects.filter(member=member, received_on__year=year).select_related(
-            "recorded_by__member", "corrects"
-        ),
+        ThoughtReport.objects.filter(member=member, received_on__year=year)
+        .select_related("recorded_by__member", "corrects")
+        .defer(*recorder, *unread(ThoughtReport, "corrects")),
         lambda r: (r.received_on, r.pk),
     )
     entries = _ledger(
@@ -364,17 +393,21 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     )
     own = Q(declarant=member) | Q(subject=member, quarter__number__in=shown)
     declarations = sorted_rows(
-        Declaration.objects.filter(own, quarter__year=year, quarter__branch=branch).select_related(
-            "quarter", "declarant", "subject", "reviewed_by__member"
+        Declaration.objects.filter(own, quarter__year=year, quarter__branch=branch)
+        .select_related("quarter", "declarant", "subject", "reviewed_by__member")
+        .defer(
+            *unread(Member, "declarant", "name"),
+            *unread(Member, "subject", "name"),
+            *who_deferred("reviewed_by"),
         ),
         lambda d: (d.quarter.number, d.created_at, d.pk),
     )
     for d in declarations:
         labels.attach(d)
     objections = sorted_rows(
-        Objection.objects.filter(member=member, quarter__year=year).select_related(
-            "quarter", "handled_by__member", "correction"
-        ),
+        Objection.objects.filter(member=member, quarter__year=year)
+        .select_related("quarter", "handled_by__member", "correction")
+        .defer(*who_deferred("handled_by"), *unread(PointEntry, "correction", "value")),
         lambda o: (o.created_at, o.pk),
     )
     return MemberYear(

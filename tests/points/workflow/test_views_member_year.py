@@ -1,7 +1,12 @@
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from points.models import EntryType
+from points.models import Attendance, AttendanceStatus, DuesRecord, DuesStatus, EntryType, ThoughtReport
 from points.services import workflow
+from tests.factories import record_session
 
 from .conftest import YEAR, full_year_records
 from .test_views_matrix import advance, declare, deduct, object_to, open_quarter, rolled_up
@@ -128,3 +133,77 @@ def test_it_lists_the_facts_in_date_order_whatever_order_they_were_recorded_in(c
     data = login(cast.secretary).get(_url(cast.member)).context["data"]
     assert [a.session.title for a in data.attendance] == ["第2月活动", "第5月活动", "第9月活动"]
     assert [d.month for d in data.dues] == [2, 5, 9]
+
+
+def _records(cast, person, month: int):
+    """One attendance, dues and report line, each corrected once, recorded by someone."""
+    member, recorder = person.member, cast.recorder.user
+    session = record_session(cast.b1, datetime.date(YEAR, month, 10), title=f"{month}月主题党日")
+    first = Attendance.objects.create(
+        session=session, member=member, status=AttendanceStatus.ABSENT, recorded_by=recorder, is_current=False
+    )
+    Attendance.objects.create(
+        session=session,
+        member=member,
+        status=AttendanceStatus.PRESENT,
+        recorded_by=cast.secretary.user,
+        corrects=first,
+        correction_reason="补登",
+    )
+    dues = DuesRecord.objects.create(
+        member=member,
+        year=YEAR,
+        month=month,
+        status=DuesStatus.UNPAID,
+        recorded_by=recorder,
+        is_current=False,
+    )
+    DuesRecord.objects.create(
+        member=member,
+        year=YEAR,
+        month=month,
+        status=DuesStatus.ON_TIME,
+        recorded_by=recorder,
+        corrects=dues,
+        correction_reason="已补交",
+    )
+    report = ThoughtReport.objects.create(
+        member=member, received_on=datetime.date(YEAR, month, 5), recorded_by=recorder, is_current=False
+    )
+    ThoughtReport.objects.create(
+        member=member,
+        received_on=datetime.date(YEAR, month, 6),
+        recorded_by=recorder,
+        corrects=report,
+        correction_reason="日期有误",
+    )
+
+
+def test_it_lists_any_number_of_lines_in_the_same_number_of_queries(cast, login, django_assert_num_queries):
+    """The member has three lines of every kind, the committee member one: the same queries."""
+    lines = {"member": 3, "committee_member": 1}
+    quarter = open_quarter(cast)
+    declarations = []
+    for who, n in lines.items():
+        for month in range(1, n + 1):
+            _records(cast, getattr(cast, who), month)
+            declarations.append(declare(cast, quarter, who, submit=True, description=f"{month}月的好人好事"))
+    quarter = advance(cast, quarter, "in_review")
+    for d in declarations:
+        workflow.declaration_review(declaration=d, actor=cast.secretary.user, approve=True)
+    for who, n in lines.items():
+        for _ in range(n):
+            entry = deduct(cast, quarter, member=getattr(cast, who).member, value=6)
+            workflow.entry_correct(entry=entry, actor=cast.secretary.user, value=7, reason="重新评定")
+    page = login(cast.secretary)
+    with CaptureQueriesContext(connection) as one_of_each:
+        assert page.get(_url(cast.committee_member)).status_code == 200
+    with django_assert_num_queries(len(one_of_each)):
+        html = page.get(_url(cast.member)).content.decode()
+    # Every line is there, with who recorded it and what it corrected.
+    for month in (1, 2, 3):
+        assert f"{month}月主题党日" in html and f"{month}月的好人好事" in html
+    assert html.count("更正了“缺席”：补登") == 3 and html.count("更正：日期有误") == 3
+    assert html.count("更正了“未交纳”：已补交") == 3
+    assert html.count("更正了原条目：6 分") == 3 and html.count("更正为 7 分") == 3
+    assert f"{cast.recorder.member.name}登记" in html and f"{cast.secretary.member.name}登记" in html
