@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from branches.access import LEADER_ROLES, actor_for, path_q
-from branches.models import Position
+from branches.models import Organization, Position
 from members.models import Category, Member, MemberStatus
 from members.selectors import exempt_member_ids
 
@@ -72,8 +72,9 @@ def locked_quarters(branch, year: int) -> set[int]:
 # --- sessions and attendance -------------------------------------------------------------------
 
 
-def expected_members(session: Session) -> QuerySet[Member]:
-    """Who must attend: active members of the branch, of the group, or of the branch committee."""
+def expected_members(session: Session, *, with_branch: bool = True) -> QuerySet[Member]:
+    """Who must attend: active members of the branch, of the group, or of the branch committee (with
+    their branch and group rows; `with_branch=False` leaves the branch out, see `expected_list`)."""
     qs = Member.objects.filter(status=MemberStatus.ACTIVE)
     if session.audience == Audience.COMMITTEE:
         qs = qs.filter(
@@ -94,7 +95,20 @@ def expected_members(session: Session) -> QuerySet[Member]:
         qs = qs.filter(branch_id=session.branch_id)
     if session.kind not in ACTIVIST_KINDS:
         qs = qs.exclude(category=Category.ACTIVIST)
-    return qs.select_related("branch", "group").order_by("code")
+    return qs.select_related(*(("branch", "group") if with_branch else ("group",))).order_by("code")
+
+
+def expected_list(session: Session) -> list[Member]:
+    """`expected_members` as a list, each member holding the session's own branch object rather than a
+    copy of the branch row per member (a committee member from elsewhere gets theirs, in one query)."""
+    members = list(expected_members(session, with_branch=False))
+    branches = {session.branch_id: session.branch}
+    elsewhere = {m.branch_id for m in members} - branches.keys()
+    if elsewhere:
+        branches.update(Organization.objects.in_bulk(elsewhere))
+    for m in members:
+        m.branch = branches[m.branch_id]
+    return members
 
 
 @dataclass
@@ -114,9 +128,12 @@ class AttendanceRow:
 def session_attendance(session: Session) -> list[AttendanceRow]:
     """One row per expected member with their current entry and the entries it corrected; members
     with an entry who are no longer expected (e.g. transferred out) follow at the end."""
-    members = list(expected_members(session))
+    members = expected_list(session)
+    # Only what the sheet shows of an entry and its history.
     entries = list(
-        Attendance.objects.filter(session=session).select_related("recorded_by").order_by("recorded_at", "pk")
+        Attendance.objects.filter(session=session)
+        .only("member_id", "status", "reason", "via_qr", "is_current", "corrects_id", "correction_reason")
+        .order_by("recorded_at", "pk")
     )
     rows: dict[int, AttendanceRow] = {m.pk: AttendanceRow(member=m) for m in members}
     missing = {e.member_id for e in entries} - rows.keys()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ...models import Attendance, AttendanceStatus, Session
 from ...selectors.quarters import records_locked
-from ...selectors.records import expected_members, local_day
+from ...selectors.records import expected_list, local_day
 from .common import OWN_ROW, SaveResult, locked_text, member_names, require
 
 
@@ -46,7 +46,7 @@ def attendance_record(
     day = local_day(session.starts_at)
     locked = records_locked(session.branch, day)
     correction_reason = (correction_reason or "").strip()
-    expected = {m.pk: m for m in expected_members(session)}
+    expected = {m.pk: m for m in expected_list(session)}
     valid_statuses = set(AttendanceStatus.values)
 
     errors: list[str] = []

@@ -2,12 +2,14 @@
 
 import datetime
 
+from branches.models import Position, PositionRole
 from members.models import Category, Exemption, ExemptionState
 from members.services import member_transfer_out
 from points.models import Audience, DuesRecord, SessionKind
 from points.selectors.records import (
     branch_sessions,
     dues_for_member,
+    expected_list,
     expected_members,
     session_attendance,
 )
@@ -96,3 +98,23 @@ def test_it_counts_recorded_attendance_per_session(cast, make_session):
     record(first, {cast.member.member.pk: ("present", "")}, cast.recorder.user)
     sessions = list(branch_sessions(cast.b1, 2025))
     assert [(s.title, s.recorded_count) for s in sessions] == [("三月支部党员大会", 1)]
+
+
+def test_the_list_shares_the_session_branch_and_reads_another_members_branch_once(
+    cast, make_session, django_assert_num_queries
+):
+    """A committee member whose own branch is elsewhere (posted from b2) is expected at b1's 支委会 and
+    keeps their own branch; everyone else holds the session's branch object itself."""
+    outsider = make_member(cast.b2, name="外支部委员")
+    Position.objects.create(
+        member=outsider, organization=cast.b1, role=PositionRole.COMMITTEE_MEMBER, start_date=DAY
+    )
+    meeting = make_session(kind=SessionKind.COMMITTEE_MEETING, audience=Audience.COMMITTEE, title="支委会")
+    meeting = type(meeting).objects.select_related("branch").get(pk=meeting.pk)
+    with django_assert_num_queries(2):  # the members, then the one other branch
+        members = expected_list(meeting)
+    with django_assert_num_queries(0):
+        branches = {m.name: m.branch for m in members}
+    assert branches["外支部委员"] == cast.b2
+    assert all(b is meeting.branch for name, b in branches.items() if name != "外支部委员")
+    assert sorted(branches) == sorted(m.name for m in expected_members(meeting))
