@@ -90,7 +90,7 @@ def parse_args(argv=None):
                         help="gunicorn workers (default: config/gunicorn.conf.py, 2 per core + 1)")
     parser.add_argument("--worker-max-requests", type=int, default=None,
                         help="requests before gunicorn recycles a worker (default: config/gunicorn.conf.py's "
-                             "1000 + jitter; 0: never)")
+                             "5000 + jitter; 0: never)")
     parser.add_argument("--db", default=f"postgres://postgres@{HOST}:5432/jifen_load")
     parser.add_argument("--reuse-db", action="store_true", help="keep the database of the last run")
     parser.add_argument("--keep-log", action="store_true", help="keep gunicorn's log after the run")
@@ -840,7 +840,7 @@ def measure(args, env: dict[str, str], cast: list[Cast], log: Path):
                   f"[minimal view: {think[0]['p95']:.0f} ms; pages served {think[1]['rps']:.1f}/s]")
         print(f"  errors: {errors} (must be 0): {verdict[errors == 0]}")
         restarts = worker_count(log) - booted
-        recycle = ("config/gunicorn.conf.py's max_requests, 1000 + jitter" if args.worker_max_requests is None
+        recycle = ("config/gunicorn.conf.py's max_requests, 5000 + jitter" if args.worker_max_requests is None
                    else f"--worker-max-requests {args.worker_max_requests}")
         print(f"gunicorn recycled a worker {restarts} times during the run ({recycle}). The driver's threads "
               "ran on the same cores as the server.")

@@ -64,3 +64,19 @@ def test_it_starts_two_gunicorn_workers_per_core_plus_one(monkeypatch):
     conf = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))
     assert conf["workers"] == 2 * multiprocessing.cpu_count() + 1
     assert conf["timeout"] == 60 and conf["graceful_timeout"] == 30
+
+
+def test_it_preloads_the_app_and_forks_workers_without_a_database_connection(monkeypatch):
+    from django.db import connections
+
+    for name in ("GUNICORN_PRELOAD", "GUNICORN_MAX_REQUESTS"):
+        monkeypatch.delenv(name, raising=False)
+    conf = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))
+    assert conf["preload_app"] is True
+    assert conf["max_requests"] == 5000 and conf["max_requests_jitter"] == 500
+    closed = []
+    monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
+    conf["pre_fork"](server=None, worker=None)
+    assert closed == [True]  # the master's connections are closed before every fork
+    monkeypatch.setenv("GUNICORN_PRELOAD", "false")
+    assert runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))["preload_app"] is False
