@@ -217,6 +217,7 @@ def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
         Declaration.objects.filter(quarter=quarter, subject=member)
         .exclude(state=DeclarationState.DRAFT)
         .select_related("declarant", "reviewed_by__member")
+        .defer(*unread(Member, "declarant", "name"), *who_deferred("reviewed_by"))
     )
     for d in declarations:
         labels.attach(d)

@@ -240,3 +240,31 @@ def test_it_is_read_only_outside_the_review(cast, login):
     q = open_quarter(cast)
     html = _member_page(login(cast.secretary), q, cast.member.member)
     assert "不在初评阶段" in html and "记入减分" not in html
+
+
+def test_a_members_review_page_runs_the_same_queries_for_one_or_three_declarations(
+    cast, login, django_assert_num_queries
+):
+    """Reports from the committee member, reviewed by the secretary: each shows who reported it and who
+    reviewed it, and the page's queries do not grow with the declarations."""
+    lines = [(cast.member, 3), (cast.recorder, 1)]
+    quarter = open_quarter(cast)
+    made = [
+        declare(
+            cast, quarter, "committee_member", subject=person.member, submit=True, description=f"好人好事{n}"
+        )
+        for person, count in lines
+        for n in range(count)
+    ]
+    quarter = advance(cast, quarter, "in_review")
+    for d in made:
+        workflow.declaration_review(declaration=d, actor=cast.secretary.user, approve=True)
+    client = login(cast.committee_member)
+    _member_page(client, quarter, cast.recorder.member)  # the branch's scores, scored once and kept
+    with CaptureQueriesContext(connection) as one:
+        assert "好人好事0" in _member_page(client, quarter, cast.recorder.member)
+    with django_assert_num_queries(len(one)):
+        html = _member_page(client, quarter, cast.member.member)
+    assert all(f"好人好事{n}" in html for n in range(3))
+    assert html.count(f"{cast.committee_member.member.name}报告") == 3
+    assert html.count(f"（{cast.secretary.member.name}）") == 3
