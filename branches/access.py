@@ -166,13 +166,19 @@ def path_q(paths, field_name: str = "path") -> Q:
     return q
 
 
+def seen_or_own(actor: Actor, relation: str = "") -> Q:
+    """Q matching units (or, through `relation`, rows of units) in the sub-trees the actor leads, records
+    for or oversees, and of their own branch."""
+    prefix = f"{relation}__" if relation else ""
+    q = path_q(actor.view_paths, f"{prefix}path")
+    if actor.branch_id:
+        q |= Q(**{f"{relation}_id" if relation else "pk": actor.branch_id})
+    return q
+
+
 def visible_organizations(user) -> QuerySet[Organization]:
     """Units the user may open: the sub-trees they lead or record for, and their own branch."""
-    actor = actor_for(user)
-    q = path_q(actor.view_paths)
-    if actor.branch_id:
-        q |= Q(pk=actor.branch_id)
-    return Organization.objects.filter(q)
+    return Organization.objects.filter(seen_or_own(actor_for(user)))
 
 
 def get_object_for_user(user, queryset: QuerySet, perm: str, **lookup):

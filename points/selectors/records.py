@@ -72,9 +72,9 @@ def locked_quarters(branch, year: int) -> set[int]:
 # --- sessions and attendance -------------------------------------------------------------------
 
 
-def expected_members(session: Session, *, with_branch: bool = True) -> QuerySet[Member]:
-    """Who must attend: active members of the branch, of the group, or of the branch committee (with
-    their branch and group rows; `with_branch=False` leaves the branch out, see `expected_list`)."""
+def expected_members(session: Session) -> QuerySet[Member]:
+    """Who must attend: active members of the branch, of the group, or of the branch committee, with
+    their group (`expected_list` gives each their branch too)."""
     qs = Member.objects.filter(status=MemberStatus.ACTIVE)
     if session.audience == Audience.COMMITTEE:
         qs = qs.filter(
@@ -95,13 +95,13 @@ def expected_members(session: Session, *, with_branch: bool = True) -> QuerySet[
         qs = qs.filter(branch_id=session.branch_id)
     if session.kind not in ACTIVIST_KINDS:
         qs = qs.exclude(category=Category.ACTIVIST)
-    return qs.select_related(*(("branch", "group") if with_branch else ("group",))).order_by("code")
+    return qs.select_related("group").order_by("code")
 
 
 def expected_list(session: Session) -> list[Member]:
     """`expected_members` as a list, each member holding the session's own branch object rather than a
     copy of the branch row per member (a committee member from elsewhere gets theirs, in one query)."""
-    members = list(expected_members(session, with_branch=False))
+    members = list(expected_members(session))
     branches = {session.branch_id: session.branch}
     elsewhere = {m.branch_id for m in members} - branches.keys()
     if elsewhere:

@@ -34,32 +34,18 @@ from ..models import (
 )
 from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme
 from . import cached
-from .workflow_scopes import (
-    declaration_scope as declaration_scope,
-)
-from .workflow_scopes import (
-    entry_scope as entry_scope,
-)
-from .workflow_scopes import (
-    filing_scope as filing_scope,
-)
-from .workflow_scopes import (
-    filings_to_review as filings_to_review,
-)
-from .workflow_scopes import (
-    handles_objections as handles_objections,
-)
-from .workflow_scopes import (
-    objection_scope as objection_scope,
-)
-from .workflow_scopes import (
-    objections_to_handle as objections_to_handle,
-)
-from .workflow_scopes import (
-    points_branches as points_branches,
-)
-from .workflow_scopes import (
-    quarter_scope as quarter_scope,
+
+# The views read the scopes through this module too.
+from .workflow_scopes import (  # noqa: F401
+    declaration_scope,
+    entry_scope,
+    filing_scope,
+    filings_to_review,
+    handles_objections,
+    objection_scope,
+    objections_to_handle,
+    points_branches,
+    quarter_scope,
 )
 
 PUBLISHED_STATES = (QuarterState.PUBLISHED, QuarterState.CLOSED)

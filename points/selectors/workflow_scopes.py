@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, Q, QuerySet, When
 
-from branches.access import MANAGER_ROLES, actor_for, path_q
+from branches.access import MANAGER_ROLES, actor_for, path_q, seen_or_own, visible_organizations
 from branches.models import BRANCH_KINDS, Organization
 
 from ..models import (
@@ -20,29 +20,16 @@ from ..models import (
 )
 
 
-def _branch_q(user, prefix: str) -> Q:
-    """Branches in the sub-trees the user leads, records for or oversees, and their own branch."""
-    actor = actor_for(user)
-    q = path_q(actor.view_paths, f"{prefix}__path")
-    if actor.branch_id:
-        q |= Q(**{f"{prefix}_id": actor.branch_id})
-    return q
-
-
 def points_branches(user) -> QuerySet[Organization]:
-    actor = actor_for(user)
-    q = path_q(actor.view_paths)
-    if actor.branch_id:
-        q |= Q(pk=actor.branch_id)
-    return Organization.objects.filter(q, kind__in=BRANCH_KINDS)
+    return visible_organizations(user).filter(kind__in=BRANCH_KINDS)
 
 
 def quarter_scope(user) -> QuerySet[Quarter]:
-    return Quarter.objects.filter(_branch_q(user, "branch")).select_related("branch")
+    return Quarter.objects.filter(seen_or_own(actor_for(user), "branch")).select_related("branch")
 
 
 def filing_scope(user) -> QuerySet[AnnualFiling]:
-    return AnnualFiling.objects.filter(_branch_q(user, "branch")).select_related("branch")
+    return AnnualFiling.objects.filter(seen_or_own(actor_for(user), "branch")).select_related("branch")
 
 
 def _own_or_led(user, prefix: str, *own_fields: str) -> Q:

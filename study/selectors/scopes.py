@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from branches.access import LEADER_ROLES, MANAGER_ROLES, Actor, actor_for, path_q
+from branches.access import LEADER_ROLES, MANAGER_ROLES, Actor, actor_for, path_q, seen_or_own
 from branches.models import BRANCH_KINDS, Organization, OrgKind
 
 from ..models import Arrangement, ArrangementState, Inspection, RescheduleNotice, StudySession
@@ -66,13 +66,6 @@ def completion_paths(actor: Actor) -> tuple[str, ...]:
     return tuple(sorted(set(actor.oversight_paths) | set(forward_paths(actor))))
 
 
-def _seen_or_own(actor: Actor, field: str) -> Q:
-    q = path_q(actor.view_paths, f"{field}__path")
-    if actor.branch_id:
-        q |= Q(**{f"{field}_id": actor.branch_id})
-    return q
-
-
 def visible_arrangements(user) -> QuerySet[Arrangement]:
     """Published arrangements of the user's committee; drafts too for its department staff."""
     actor = actor_for(user)
@@ -84,7 +77,7 @@ def visible_arrangements(user) -> QuerySet[Arrangement]:
 
 def visible_study_sessions(user) -> QuerySet[StudySession]:
     actor = actor_for(user)
-    return StudySession.objects.filter(_seen_or_own(actor, "session__branch")).select_related(
+    return StudySession.objects.filter(seen_or_own(actor, "session__branch")).select_related(
         "session", "session__branch", "session__group", "arrangement"
     )
 
@@ -98,7 +91,7 @@ def readable_study_sessions(user) -> QuerySet[StudySession]:
 def visible_notices(user) -> QuerySet[RescheduleNotice]:
     actor = actor_for(user)
     return RescheduleNotice.objects.filter(
-        _seen_or_own(actor, "study_session__session__branch")
+        seen_or_own(actor, "study_session__session__branch")
     ).select_related("study_session__session__branch", "study_session__arrangement")
 
 
@@ -110,7 +103,7 @@ def listed_notices(user) -> QuerySet[RescheduleNotice]:
 
 def visible_inspections(user) -> QuerySet[Inspection]:
     actor = actor_for(user)
-    return Inspection.objects.filter(_seen_or_own(actor, "branch")).select_related("branch")
+    return Inspection.objects.filter(seen_or_own(actor, "branch")).select_related("branch")
 
 
 def listed_inspections(user) -> QuerySet[Inspection]:

@@ -7,11 +7,11 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from branches.access import actor_for, get_object_for_user, visible_organizations
-from branches.models import BRANCH_KINDS
+from branches.access import actor_for, get_object_for_user
 
 from ...models import Session
 from ...selectors import records as selectors
+from ...selectors.workflow_scopes import points_branches
 from ...services import records as services
 
 
@@ -20,8 +20,7 @@ def error_text(exc: ValidationError) -> str:
 
 
 def branch_for(request: HttpRequest, pk: int, perm: str):
-    branches = visible_organizations(request.user).filter(kind__in=BRANCH_KINDS)
-    return get_object_for_user(request.user, branches, perm, pk=pk)
+    return get_object_for_user(request.user, points_branches(request.user), perm, pk=pk)
 
 
 def session_for(request: HttpRequest, pk: int, perm: str = "points.record") -> Session:
