@@ -166,6 +166,7 @@ def _workflow_items(actor: Actor, today) -> list[WaitingItem]:
 
 def _warning_items(actor: Actor, today) -> list[WaitingItem]:
     from points.reports import dashboard
+    from points.scoring.numbers import show_number
     from points.selectors.cached import branch_warnings
 
     from .models import BRANCH_KINDS, Organization
@@ -191,8 +192,9 @@ def _warning_items(actor: Actor, today) -> list[WaitingItem]:
                 )
             )
         if warnings.low:
-            low = warnings.low
-            items.append(WaitingItem(f"预警：暂计积分低于 70 分（{'、'.join(low[:5])}）", len(low), url))
+            names = "、".join(warnings.low[:5])
+            line = show_number(warnings.low_below)
+            items.append(WaitingItem(f"预警：暂计积分低于 {line} 分（{names}）", len(warnings.low), url))
     for path in actor.oversight_paths:
         unit = Organization.objects.filter(path=path).first()
         if unit is None:

@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from branches.models import Organization
 from members.models import Member
@@ -158,6 +159,7 @@ def member_score(
 class BranchWarnings:
     lists: list[tuple[str, list[str]]]  # (label, up to 6 names in code order) for each non-empty warning
     low: list[str]  # names of members whose provisional total is below the scheme's line
+    low_below: Decimal | None = None  # that line, once a quarter of the year is scored
 
 
 def branch_warnings(branch_id: int, today: datetime.date) -> BranchWarnings:
@@ -175,14 +177,16 @@ def _warnings(branch: Organization, today: datetime.date) -> BranchWarnings:
         if names:
             lists.append((label, names))
     low: list[str] = []
+    line = None
     upto = dashboard.scored_upto(today.year, today)
     if upto:
         # As dashboard.provisional_totals: members the engine refuses are left out, exempt ones too.
         board = branch_board(branch, today.year, upto)
+        line = board.scheme.thresholds.low_below
         for m in board.members:
             outcome = board.outcomes[m.pk]
             if isinstance(outcome, ScoringError) or outcome.exempt or outcome.total is None:
                 continue
-            if outcome.total < board.scheme.thresholds.low_below:
+            if outcome.total < line:
                 low.append(m.name)
-    return BranchWarnings(lists, low)
+    return BranchWarnings(lists, low, line)

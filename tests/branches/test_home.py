@@ -97,3 +97,35 @@ def test_it_warns_the_branch_of_a_member_missing_organizational_life(client, cas
     assert any("未参加组织生活" in t and "普通党员" in t for t in titles)
     assert not any("预警" in t for t in _titles(client, cast.member))
     assert any("各支部预警人次" in t for t in _titles(client, cast.gb_secretary))
+
+
+def test_it_warns_the_branch_of_members_heading_below_the_low_line(client, cast):
+    """Issue 4 §7: provisional totals below the scheme's line (70 under clause 五, which unit rules may
+    not move) are named on the branch leaders' home page, and only there."""
+    from points.models import PointEntry
+    from points.scoring import GUIDELINE_SCHEME
+    from points.selectors import cached
+
+    today = datetime.date.today()
+    upto = (today.month - 1) // 3  # quarters already over this year
+    if not upto:
+        return  # nothing is scored during the first quarter
+    quarter = workflow.quarter_open(branch=cast.b1, year=today.year, number=1, actor=cast.secretary.user)
+    for _ in range(4):  # 4 × 10 points off: well below the line
+        PointEntry.objects.create(
+            quarter=quarter,
+            member=cast.member.member,
+            entry_type=EntryType.DEDUCTION,
+            kind="absence_or_dues",
+            value=10,
+            measure="criticism",
+            reason="连续 3 个月未参加组织生活",
+        )
+    line = GUIDELINE_SCHEME.thresholds.low_below
+    board = cached.branch_board(cast.b1, today.year, upto)
+    low = sorted(m.name for m in board.members if board.score(m.pk).total < line)
+    assert low == [cast.member.member.name]
+    warning = next(t for t in _titles(client, cast.secretary) if "暂计积分" in t)
+    assert f"暂计积分低于 {line} 分" in warning
+    assert cast.member.member.name in warning
+    assert not any("暂计积分" in t for t in _titles(client, cast.member))
