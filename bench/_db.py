@@ -9,8 +9,14 @@ def recreate_database() -> None:
 
     params = settings.DATABASES["default"]
     name = params["NAME"]
-    with psycopg.connect(host=params["HOST"] or "127.0.0.1", port=params["PORT"] or 5432, user=params["USER"],
-                         password=params["PASSWORD"] or None, dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        host=params["HOST"] or "127.0.0.1",
+        port=params["PORT"] or 5432,
+        user=params["USER"],
+        password=params["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     connection.close()

@@ -79,18 +79,35 @@ def parse_args(argv=None):
     parser.add_argument("--baseline-seconds", type=float, default=15, help="measured length of phase 1")
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds before each phase")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap on the requests of a phase")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="mean pause of a user between requests, in seconds (0: next at once)")
-    parser.add_argument("--think-phase", type=float, default=1.0,
-                        help="after the closed-loop phases, run both again with users pausing this many seconds "
-                             "on average (exponential) between requests, the p95 a person would see (0: skip)")
-    parser.add_argument("--think-seconds", type=float, default=30,
-                        help="measured length of each think-time phase")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="gunicorn workers (default: config/gunicorn.conf.py, 2 per core + 1)")
-    parser.add_argument("--worker-max-requests", type=int, default=None,
-                        help="requests before gunicorn recycles a worker (default: config/gunicorn.conf.py's "
-                             "5000 + jitter; 0: never)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause of a user between requests, in seconds (0: next at once)",
+    )
+    parser.add_argument(
+        "--think-phase",
+        type=float,
+        default=1.0,
+        help="after the closed-loop phases, run both again with users pausing this many seconds "
+        "on average (exponential) between requests, the p95 a person would see (0: skip)",
+    )
+    parser.add_argument(
+        "--think-seconds", type=float, default=30, help="measured length of each think-time phase"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn workers (default: config/gunicorn.conf.py, 2 per core + 1)",
+    )
+    parser.add_argument(
+        "--worker-max-requests",
+        type=int,
+        default=None,
+        help="requests before gunicorn recycles a worker (default: config/gunicorn.conf.py's "
+        "5000 + jitter; 0: never)",
+    )
     parser.add_argument("--db", default=f"postgres://postgres@{HOST}:5432/jifen_load")
     parser.add_argument("--reuse-db", action="store_true", help="keep the database of the last run")
     parser.add_argument("--keep-log", action="store_true", help="keep gunicorn's log after the run")
@@ -101,10 +118,18 @@ def parse_args(argv=None):
     for name in ("seconds", "baseline_seconds", "think_seconds"):
         if not 0 < getattr(args, name) <= MAX_SECONDS:
             parser.error(f"--{name.replace('_', '-')} must be between 0 and {MAX_SECONDS}")
-    if (args.users < 1 or args.max_requests < 1 or args.warmup < 0 or args.think < 0 or args.think_phase < 0
-            or args.branch_size < 5):
-        parser.error("--users and --max-requests must be positive, --warmup and --think not negative, "
-                     "--branch-size at least 5")
+    if (
+        args.users < 1
+        or args.max_requests < 1
+        or args.warmup < 0
+        or args.think < 0
+        or args.think_phase < 0
+        or args.branch_size < 5
+    ):
+        parser.error(
+            "--users and --max-requests must be positive, --warmup and --think not negative, "
+            "--branch-size at least 5"
+        )
     return args
 
 
@@ -153,20 +178,45 @@ def enlarge(n_members: int, branch_size: int, today: datetime.date) -> tuple[int
     def add_units(specs):
         """bulk_create units, then give each its materialized path (it needs the primary key)."""
         units = Organization.objects.bulk_create(
-            [Organization(name=name, code=code, kind=kind, parent=parent, sort_order=order, path="/")
-             for name, code, kind, parent, order in specs], batch_size=2000)
+            [
+                Organization(name=name, code=code, kind=kind, parent=parent, sort_order=order, path="/")
+                for name, code, kind, parent, order in specs
+            ],
+            batch_size=2000,
+        )
         for unit in units:
             unit.path = f"{unit.parent.path}{unit.pk}/"
         Organization.objects.bulk_update(units, ["path"], batch_size=2000)
         return units
 
     with transaction.atomic():
-        generals = add_units([(f"基准第{g + 1}党总支", f"{BRANCH_CODE_PREFIX}G{g:03d}", OrgKind.GENERAL_BRANCH,
-                               committee, 100 + g) for g in range(-(-n_branches // 10))])
-        branches = add_units([(f"基准第{b + 1}党支部", f"{BRANCH_CODE_PREFIX}{b:04d}", OrgKind.BRANCH,
-                               generals[b // 10], b % 10 + 1) for b in range(n_branches)])
-        groups = add_units([(f"第{n}党小组", f"{br.code}G{n}", OrgKind.GROUP, br, n)
-                            for br in branches for n in (1, 2)])
+        generals = add_units(
+            [
+                (
+                    f"基准第{g + 1}党总支",
+                    f"{BRANCH_CODE_PREFIX}G{g:03d}",
+                    OrgKind.GENERAL_BRANCH,
+                    committee,
+                    100 + g,
+                )
+                for g in range(-(-n_branches // 10))
+            ]
+        )
+        branches = add_units(
+            [
+                (
+                    f"基准第{b + 1}党支部",
+                    f"{BRANCH_CODE_PREFIX}{b:04d}",
+                    OrgKind.BRANCH,
+                    generals[b // 10],
+                    b % 10 + 1,
+                )
+                for b in range(n_branches)
+            ]
+        )
+        groups = add_units(
+            [(f"第{n}党小组", f"{br.code}G{n}", OrgKind.GROUP, br, n) for br in branches for n in (1, 2)]
+        )
         members = []
         for i in range(n_new):
             branch = branches[i // branch_size]
@@ -174,15 +224,21 @@ def enlarge(n_members: int, branch_size: int, today: datetime.date) -> tuple[int
             category = Category.PROBATIONARY if k in (17, 18) else Category.FULL
             join = datetime.date(rng.randint(1990, 2023), rng.randint(1, 12), 1)
             probation = datetime.date(today.year - 1, 7, 1) if category == Category.PROBATIONARY else None
-            members.append(Member(
-                committee=committee, code=f"L{i:06d}", branch=branch,
-                group=groups[2 * (i // branch_size) + k % 2],
-                name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2)))),
-                gender=rng.choice((Gender.MALE, Gender.FEMALE)), category=category,
-                join_date=probation or join, probation_start=probation,
-                probation_end=probation.replace(year=probation.year + 1) if probation else None,
-                phone=f"139{rng.randint(10000000, 99999999)}",
-            ))
+            members.append(
+                Member(
+                    committee=committee,
+                    code=f"L{i:06d}",
+                    branch=branch,
+                    group=groups[2 * (i // branch_size) + k % 2],
+                    name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice((1, 2)))),
+                    gender=rng.choice((Gender.MALE, Gender.FEMALE)),
+                    category=category,
+                    join_date=probation or join,
+                    probation_start=probation,
+                    probation_end=probation.replace(year=probation.year + 1) if probation else None,
+                    phone=f"139{rng.randint(10000000, 99999999)}",
+                )
+            )
         members = Member.objects.bulk_create(members, batch_size=5000)
         by_branch: dict[int, list] = {}
         for m in members:
@@ -196,10 +252,21 @@ def enlarge(n_members: int, branch_size: int, today: datetime.date) -> tuple[int
             staff = by_branch[branch.pk]
             roles = (PositionRole.SECRETARY, PositionRole.RECORDER, PositionRole.COMMITTEE_MEMBER)
             for role, member in zip(roles, staff[:3], strict=True):
-                posts.append(Position(member=member, organization=branch, role=role,
-                                      start_date=datetime.date(today.year - 2, 1, 1)))
-            for login, member in (("ls", staff[0]), ("lr", staff[1]), ("lc", staff[2]),
-                                  ("lm1", staff[3]), ("lm2", staff[4])):
+                posts.append(
+                    Position(
+                        member=member,
+                        organization=branch,
+                        role=role,
+                        start_date=datetime.date(today.year - 2, 1, 1),
+                    )
+                )
+            for login, member in (
+                ("ls", staff[0]),
+                ("lr", staff[1]),
+                ("lc", staff[2]),
+                ("lm1", staff[3]),
+                ("lm2", staff[4]),
+            ):
                 users.append(User(username=f"{login}_{b:04d}", password=password, first_name=member.name))
                 holders.append(member)
         Position.objects.bulk_create(posts, batch_size=5000)
@@ -224,11 +291,21 @@ def enlarge(n_members: int, branch_size: int, today: datetime.date) -> tuple[int
                     quarters.append(Quarter(branch=branch, year=year, number=n, state=state))
         Quarter.objects.bulk_create(quarters, batch_size=5000)
         # A session today in the open quarter: the recorders' attendance screen.
-        Session.objects.bulk_create([
-            Session(branch=branch, kind=SessionKind.STUDY, title="集中学习：党员学习教育安排",
-                    starts_at=_at(today, 19), ends_at=_at(today, 21), venue="党员活动室", hours=2,
-                    signin_secret=f"{rng.getrandbits(128):032x}")
-            for branch in branches])
+        Session.objects.bulk_create(
+            [
+                Session(
+                    branch=branch,
+                    kind=SessionKind.STUDY,
+                    title="集中学习：党员学习教育安排",
+                    starts_at=_at(today, 19),
+                    ends_at=_at(today, 21),
+                    venue="党员活动室",
+                    hours=2,
+                    signin_secret=f"{rng.getrandbits(128):032x}",
+                )
+                for branch in branches
+            ]
+        )
     return n_new, n_branches
 
 
@@ -259,8 +336,10 @@ def build_database(args) -> str:
     rows = Attendance.objects.count() + DuesRecord.objects.count() + ThoughtReport.objects.count()
     members = Member.objects.count()
     connection.close()
-    return (f"database {connection.settings_dict['NAME']}: {members:,} members ({summary}), "
-            f"{rows:,} attendance, dues and report rows; ready in {time.perf_counter() - t0:.0f} s")
+    return (
+        f"database {connection.settings_dict['NAME']}: {members:,} members ({summary}), "
+        f"{rows:,} attendance, dues and report rows; ready in {time.perf_counter() - t0:.0f} s"
+    )
 
 
 # --- the cast: who the simulated users are and what they open --------------------------------------------
@@ -285,21 +364,32 @@ def cast_users(n_users: int) -> list[Cast]:
     from points.models import Quarter, QuarterState, Session
 
     today = timezone.localdate()
-    branches = list(Organization.objects.filter(code__startswith=BRANCH_CODE_PREFIX, kind="branch")
-                    .order_by("code"))
+    branches = list(
+        Organization.objects.filter(code__startswith=BRANCH_CODE_PREFIX, kind="branch").order_by("code")
+    )
     if not branches:
         sys.exit("no bench branches in the database")
-    posts = {(p.organization_id, p.role): p.member for p in Position.objects.filter(
-        organization__in=branches, end_date__isnull=True).select_related("member__user")}
+    posts = {
+        (p.organization_id, p.role): p.member
+        for p in Position.objects.filter(organization__in=branches, end_date__isnull=True).select_related(
+            "member__user"
+        )
+    }
     plain = {}
-    for m in (Member.objects.filter(branch__in=branches, user__isnull=False, positions__isnull=True)
-              .select_related("user").order_by("code")):
+    for m in (
+        Member.objects.filter(branch__in=branches, user__isnull=False, positions__isnull=True)
+        .select_related("user")
+        .order_by("code")
+    ):
         plain.setdefault(m.branch_id, []).append(m)
-    in_review = {q.branch_id: q for q in
-                 Quarter.objects.filter(branch__in=branches, state=QuarterState.IN_REVIEW)}
+    in_review = {
+        q.branch_id: q for q in Quarter.objects.filter(branch__in=branches, state=QuarterState.IN_REVIEW)
+    }
     # Today's session (the latest one so far, should --reuse-db run on a later day of the quarter).
-    sessions = {s.branch_id: s for s in
-                Session.objects.filter(branch__in=branches, starts_at__date__lte=today).order_by("starts_at")}
+    sessions = {
+        s.branch_id: s
+        for s in Session.objects.filter(branch__in=branches, starts_at__date__lte=today).order_by("starts_at")
+    }
     roster = {}
     for pk, branch_id in Member.objects.filter(branch__in=branches).values_list("pk", "branch_id"):
         roster.setdefault(branch_id, []).append(pk)
@@ -312,27 +402,46 @@ def cast_users(n_users: int) -> list[Cast]:
         counts[role] += 1
         if role == "member":
             m = members_pool[k % len(members_pool)]
-            cast.append(Cast(role, m.user.username, {
-                "home": reverse("home"),
-                "member page": reverse("members:detail", args=[m.pk]),
-                "year points": reverse("points:member_year", args=[m.pk, today.year]),
-                "my study": reverse("study:mine"),
-            }))
+            cast.append(
+                Cast(
+                    role,
+                    m.user.username,
+                    {
+                        "home": reverse("home"),
+                        "member page": reverse("members:detail", args=[m.pk]),
+                        "year points": reverse("points:member_year", args=[m.pk, today.year]),
+                        "my study": reverse("study:mine"),
+                    },
+                )
+            )
         elif role == "recorder":
             branch = branches[k % len(branches)]
             session = sessions[branch.pk]
-            cast.append(Cast(role, posts[(branch.pk, PositionRole.RECORDER)].user.username, {
-                "home": reverse("home"),
-                "sessions": reverse("points:sessions", args=[branch.pk]) + f"?year={today.year}",
-                "attendance": reverse("points:attendance", args=[session.pk]),
-            }))
+            cast.append(
+                Cast(
+                    role,
+                    posts[(branch.pk, PositionRole.RECORDER)].user.username,
+                    {
+                        "home": reverse("home"),
+                        "sessions": reverse("points:sessions", args=[branch.pk]) + f"?year={today.year}",
+                        "attendance": reverse("points:attendance", args=[session.pk]),
+                    },
+                )
+            )
         else:
             branch = branches[-1 - k % len(branches)]
             quarter = in_review[branch.pk]
-            cast.append(Cast(role, posts[(branch.pk, PositionRole.COMMITTEE_MEMBER)].user.username, {
-                "home": reverse("home"),
-                "review": reverse("points:review", args=[quarter.pk]),
-            }, [reverse("points:review_member", args=[quarter.pk, pk]) for pk in roster[branch.pk]]))
+            cast.append(
+                Cast(
+                    role,
+                    posts[(branch.pk, PositionRole.COMMITTEE_MEMBER)].user.username,
+                    {
+                        "home": reverse("home"),
+                        "review": reverse("points:review", args=[quarter.pk]),
+                    },
+                    [reverse("points:review_member", args=[quarter.pk, pk]) for pk in roster[branch.pk]],
+                )
+            )
     return cast
 
 
@@ -393,8 +502,11 @@ class Browser:
         token = CSRF_FIELD.search(html)
         if status != 200 or not token:
             raise HTTPError(f"login page: HTTP {status}")
-        status, headers, html = self.request("POST", "/accounts/login/", {
-            "csrfmiddlewaretoken": token.group(1), "username": username, "password": password})
+        status, headers, html = self.request(
+            "POST",
+            "/accounts/login/",
+            {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password},
+        )
         if status != 302 or "sessionid" not in self.cookies:
             raise HTTPError(f"login of {username}: HTTP {status} {_error_text(html)}")
 
@@ -427,12 +539,19 @@ class SimulatedUser:
         elif cast.role == "member":
             self.steps = list(cast.urls.items())
         elif cast.role == "recorder":
-            self.steps = [("home", cast.urls["home"]), ("sessions", cast.urls["sessions"]),
-                          ("attendance GET", cast.urls["attendance"]),
-                          ("attendance POST", cast.urls["attendance"])]
+            self.steps = [
+                ("home", cast.urls["home"]),
+                ("sessions", cast.urls["sessions"]),
+                ("attendance GET", cast.urls["attendance"]),
+                ("attendance POST", cast.urls["attendance"]),
+            ]
         else:
-            self.steps = [("home", cast.urls["home"]), ("review", cast.urls["review"]),
-                          ("review member", ""), ("review member", "")]
+            self.steps = [
+                ("home", cast.urls["home"]),
+                ("review", cast.urls["review"]),
+                ("review member", ""),
+                ("review member", ""),
+            ]
         self.position = rng.randrange(len(self.steps))  # users do not march in step
 
     def next(self) -> Sample:
@@ -515,8 +634,9 @@ class PhaseResult:
     cpu: dict[str, float]  # cores in use on average: gunicorn, driver, postgres, other, machine, steal
 
 
-def run_phase(users: list[SimulatedUser], seconds: float, warmup: float, max_requests: int,
-              think: float, probe) -> PhaseResult:
+def run_phase(
+    users: list[SimulatedUser], seconds: float, warmup: float, max_requests: int, think: float, probe
+) -> PhaseResult:
     """All users at once; samples that end inside the measured window [warm-up end, end] count."""
     stop = threading.Event()
     issued = [0]
@@ -534,8 +654,10 @@ def run_phase(users: list[SimulatedUser], seconds: float, warmup: float, max_req
             if think:
                 stop.wait(user.rng.expovariate(1 / think))
 
-    threads = [threading.Thread(target=loop, args=(u, out), daemon=True) for u, out in zip(users, per_thread,
-                                                                                          strict=True)]
+    threads = [
+        threading.Thread(target=loop, args=(u, out), daemon=True)
+        for u, out in zip(users, per_thread, strict=True)
+    ]
     try:
         for t in threads:
             t.start()
@@ -551,8 +673,9 @@ def run_phase(users: list[SimulatedUser], seconds: float, warmup: float, max_req
     if capped:  # the window ended when the last request answered
         window_end = max((s.end for out in per_thread for s in out), default=window_end)
     samples = [s for out in per_thread for s in out if window_start <= s.end <= window_end]
-    return PhaseResult(samples, window_end - window_start, capped,
-                       cpu_use(cpu_start, cpu_end, window_end - window_start))
+    return PhaseResult(
+        samples, window_end - window_start, capped, cpu_use(cpu_start, cpu_end, window_end - window_start)
+    )
 
 
 # --- figures --------------------------------------------------------------------------------------------
@@ -579,8 +702,17 @@ def figures(samples: list[Sample], seconds: float, server_ms: dict[str, int]) ->
 
 
 ACCESS_LINE = re.compile(r'" \d{3} \S+ (\d+)ms "[^"]*" ([0-9a-f]{32})$', re.M)
-PAGES = ["home", "member page", "year points", "my study", "sessions", "attendance GET", "attendance POST",
-         "review", "review member"]
+PAGES = [
+    "home",
+    "member page",
+    "year points",
+    "my study",
+    "sessions",
+    "attendance GET",
+    "attendance POST",
+    "review",
+    "review member",
+]
 
 
 def server_times(log: Path) -> dict[str, int]:
@@ -594,26 +726,36 @@ def print_phase(title: str, result: PhaseResult, log: Path, per_page: bool) -> d
     capped = " (stopped by --max-requests)" if result.stopped_by_cap else ""
     cpu = result.cpu
     print(f"{title}: {result.seconds:.1f} s measured{capped}")
-    print(f"  cores busy: {cpu['machine']:.2f} of {os.cpu_count()} = gunicorn {cpu['gunicorn']:.2f} + PostgreSQL "
-          f"{cpu['postgres']:.2f} + the driver {cpu['driver']:.2f} + other {cpu['other']:.2f}"
-          + (f" (and {cpu['steal']:.2f} stolen by the hypervisor)" if cpu["steal"] >= 0.01 else ""))
+    print(
+        f"  cores busy: {cpu['machine']:.2f} of {os.cpu_count()} = gunicorn {cpu['gunicorn']:.2f} + PostgreSQL "
+        f"{cpu['postgres']:.2f} + the driver {cpu['driver']:.2f} + other {cpu['other']:.2f}"
+        + (f" (and {cpu['steal']:.2f} stolen by the hypervisor)" if cpu["steal"] >= 0.01 else "")
+    )
     if cpu["other"] > 0.2:
-        print(f"  WARNING: other processes used {cpu['other']:.2f} cores during this phase: the machine was not "
-              "quiet, the figures are low")
-    print(f"  {f['n']:,} requests, {f['rps']:.1f} requests/s, median {f['median']:.0f} ms, "
-          f"p95 {f['p95']:.0f} ms, errors {f['errors']}  "
-          f"(inside the worker: median {f['server_median']:.0f} ms, "
-          f"p95 {f['server_p95']:.0f} ms)")
+        print(
+            f"  WARNING: other processes used {cpu['other']:.2f} cores during this phase: the machine was not "
+            "quiet, the figures are low"
+        )
+    print(
+        f"  {f['n']:,} requests, {f['rps']:.1f} requests/s, median {f['median']:.0f} ms, "
+        f"p95 {f['p95']:.0f} ms, errors {f['errors']}  "
+        f"(inside the worker: median {f['server_median']:.0f} ms, "
+        f"p95 {f['server_p95']:.0f} ms)"
+    )
     if per_page:
         pages: dict[str, list[Sample]] = {}
         for s in result.samples:
             pages.setdefault(s.page, []).append(s)
-        print(f"  {'page':<17}{'requests':>9}{'req/s':>8}{'median':>9}{'p95':>8}{'errors':>8}"
-              f"   in worker: median    p95")
+        print(
+            f"  {'page':<17}{'requests':>9}{'req/s':>8}{'median':>9}{'p95':>8}{'errors':>8}"
+            f"   in worker: median    p95"
+        )
         for page in sorted(pages, key=lambda p: PAGES.index(p) if p in PAGES else len(PAGES)):
             g = figures(pages[page], result.seconds, server)
-            print(f"  {page:<17}{g['n']:>9,}{g['rps']:>8.1f}{g['median']:>7.0f}ms{g['p95']:>6.0f}ms"
-                  f"{g['errors']:>8}{g['server_median']:>20.0f}ms{g['server_p95']:>5.0f}ms")
+            print(
+                f"  {page:<17}{g['n']:>9,}{g['rps']:>8.1f}{g['median']:>7.0f}ms{g['p95']:>6.0f}ms"
+                f"{g['errors']:>8}{g['server_median']:>20.0f}ms{g['server_p95']:>5.0f}ms"
+            )
     errors = [s.error for s in result.samples if s.error]
     for e in errors[:5]:
         print(f"  error: {e}")
@@ -638,7 +780,11 @@ def start_gunicorn(args, env: dict[str, str], port: int, log: Path) -> subproces
     with open(log, "ab") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", str(ROOT / "config/gunicorn.conf.py")],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 
@@ -701,6 +847,7 @@ def _postgres_cpu() -> float:
 def cpu_probe(server_pid: int):
     """A function returning cumulative CPU seconds: gunicorn (master, its workers, the reaped ones), this
     driver, PostgreSQL, the whole machine, and the time the hypervisor stole."""
+
     def probe() -> dict[str, float]:
         try:
             kids = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
@@ -715,6 +862,7 @@ def cpu_probe(server_pid: int):
             "machine": (stat[0] + stat[1] + stat[2] + stat[5] + stat[6]) / TICK,
             "steal": stat[7] / TICK,
         }
+
     return probe
 
 
@@ -729,20 +877,40 @@ def worker_count(log: Path) -> int:
     return len(re.findall(r"Booting worker with pid", log.read_text(errors="replace")))
 
 
-def run_pair(args, cast, browsers, rng, probe, log: Path, label: str, baseline_seconds: float, seconds: float,
-             think: float) -> tuple[dict, dict]:
+def run_pair(
+    args,
+    cast,
+    browsers,
+    rng,
+    probe,
+    log: Path,
+    label: str,
+    baseline_seconds: float,
+    seconds: float,
+    think: float,
+) -> tuple[dict, dict]:
     """The minimal view, then the real pages, with the same users and the same pause between requests."""
-    users = [SimulatedUser(c, b, random.Random(rng.random()), minimal=True)
-             for c, b in zip(cast, browsers, strict=True)]
-    base = print_phase(f"minimal Django view, {len(cast)} users, {label}",
-                       run_phase(users, baseline_seconds, args.warmup, args.max_requests, think, probe),
-                       log, per_page=False)
+    users = [
+        SimulatedUser(c, b, random.Random(rng.random()), minimal=True)
+        for c, b in zip(cast, browsers, strict=True)
+    ]
+    base = print_phase(
+        f"minimal Django view, {len(cast)} users, {label}",
+        run_phase(users, baseline_seconds, args.warmup, args.max_requests, think, probe),
+        log,
+        per_page=False,
+    )
     print()
-    users = [SimulatedUser(c, b, random.Random(rng.random()), minimal=False)
-             for c, b in zip(cast, browsers, strict=True)]
-    real = print_phase(f"member, recorder and committee pages, {len(cast)} users, {label}",
-                       run_phase(users, seconds, args.warmup, args.max_requests, think, probe),
-                       log, per_page=True)
+    users = [
+        SimulatedUser(c, b, random.Random(rng.random()), minimal=False)
+        for c, b in zip(cast, browsers, strict=True)
+    ]
+    real = print_phase(
+        f"member, recorder and committee pages, {len(cast)} users, {label}",
+        run_phase(users, seconds, args.warmup, args.max_requests, think, probe),
+        log,
+        per_page=True,
+    )
     return base, real
 
 
@@ -770,8 +938,10 @@ def main(argv=None):
         from django.core.management import call_command
         from django.db import connection
 
-        print("Load benchmark (issue 7 §5): gunicorn + PostgreSQL on 127.0.0.1. The load driver (this "
-              f"process) and the server share this machine's {os.cpu_count()} cores.")
+        print(
+            "Load benchmark (issue 7 §5): gunicorn + PostgreSQL on 127.0.0.1. The load driver (this "
+            f"process) and the server share this machine's {os.cpu_count()} cores."
+        )
         print(build_database(args))
         cast = cast_users(args.users)
         connection.close()
@@ -796,23 +966,31 @@ def measure(args, env: dict[str, str], cast: list[Cast], log: Path):
     try:
         wait_healthy(proc, port, log)
         booted = worker_count(log)
-        print(f"gunicorn: {booted} sync workers (config/gunicorn.conf.py, bench.load_settings: DEBUG off, "
-              f"manifest static files) on {HOST}:{port}" + (f", log {log}" if args.keep_log else ""))
+        print(
+            f"gunicorn: {booted} sync workers (config/gunicorn.conf.py, bench.load_settings: DEBUG off, "
+            f"manifest static files) on {HOST}:{port}" + (f", log {log}" if args.keep_log else "")
+        )
         roles = {r: sum(1 for c in cast if c.role == r) for r in ("member", "recorder", "committee")}
         t0 = time.perf_counter()
         browsers = log_in_all(cast, port, DEMO_PASSWORD)
-        print(f"{len(cast)} simulated users ({roles['member']} members, {roles['recorder']} recorders, "
-              f"{roles['committee']} committee members) logged in once each in "
-              f"{time.perf_counter() - t0:.1f} s; "
-              + ("each sends its next request as soon as the last one is answered" if not args.think
-                 else f"mean pause {args.think:g} s between a user's requests"))
+        print(
+            f"{len(cast)} simulated users ({roles['member']} members, {roles['recorder']} recorders, "
+            f"{roles['committee']} committee members) logged in once each in "
+            f"{time.perf_counter() - t0:.1f} s; "
+            + (
+                "each sends its next request as soon as the last one is answered"
+                if not args.think
+                else f"mean pause {args.think:g} s between a user's requests"
+            )
+        )
         print()
 
         rng = random.Random(11)
         probe = cpu_probe(proc.pid)
         loop = "closed loop" if not args.think else f"mean pause {args.think:g} s"
-        base, real = run_pair(args, cast, browsers, rng, probe, log, loop, args.baseline_seconds, args.seconds,
-                              args.think)
+        base, real = run_pair(
+            args, cast, browsers, rng, probe, log, loop, args.baseline_seconds, args.seconds, args.think
+        )
         print()
         ratio = real["rps"] / base["rps"] if base["rps"] else 0.0
         errors = real["errors"] + base["errors"]
@@ -822,28 +1000,52 @@ def measure(args, env: dict[str, str], cast: list[Cast], log: Path):
             # Closed loop, 50 users always wait on each other (Little's law: latency = users / throughput), so
             # its p95 measures capacity, not what a person sees. People pause between pages: measure that too.
             print()
-            think = run_pair(args, cast, browsers, rng, probe, log, f"mean pause {args.think_phase:g} s",
-                             min(args.baseline_seconds, args.think_seconds), args.think_seconds,
-                             args.think_phase)
+            think = run_pair(
+                args,
+                cast,
+                browsers,
+                rng,
+                probe,
+                log,
+                f"mean pause {args.think_phase:g} s",
+                min(args.baseline_seconds, args.think_seconds),
+                args.think_seconds,
+                args.think_phase,
+            )
             errors += think[0]["errors"] + think[1]["errors"]
             print()
         print(f"Targets (issue 7 §5), {len(cast)} simulated users:")
-        print(f"  throughput, pages / minimal view ({loop}): {real['rps']:.1f} / {base['rps']:.1f} = {ratio:.0%} "
-              f"(target ≥ 30%): {verdict[ratio >= 0.30]}")
-        print(f"  p95 latency of the pages, {loop}: {real['p95']:.0f} ms (target < 300 ms): "
-              f"{verdict[real['p95'] < 300]}"
-              + (f"  [Little's law: {len(cast)} users / {real['rps']:.0f} pages/s = "
-                 f"{len(cast) / real['rps'] * 1000:.0f} ms average]" if not args.think and real["rps"] else ""))
+        print(
+            f"  throughput, pages / minimal view ({loop}): {real['rps']:.1f} / {base['rps']:.1f} = {ratio:.0%} "
+            f"(target ≥ 30%): {verdict[ratio >= 0.30]}"
+        )
+        print(
+            f"  p95 latency of the pages, {loop}: {real['p95']:.0f} ms (target < 300 ms): "
+            f"{verdict[real['p95'] < 300]}"
+            + (
+                f"  [Little's law: {len(cast)} users / {real['rps']:.0f} pages/s = "
+                f"{len(cast) / real['rps'] * 1000:.0f} ms average]"
+                if not args.think and real["rps"]
+                else ""
+            )
+        )
         if think:
-            print(f"  p95 latency of the pages, users pausing {args.think_phase:g} s on average: "
-                  f"{think[1]['p95']:.0f} ms (target < 300 ms): {verdict[think[1]['p95'] < 300]}  "
-                  f"[minimal view: {think[0]['p95']:.0f} ms; pages served {think[1]['rps']:.1f}/s]")
+            print(
+                f"  p95 latency of the pages, users pausing {args.think_phase:g} s on average: "
+                f"{think[1]['p95']:.0f} ms (target < 300 ms): {verdict[think[1]['p95'] < 300]}  "
+                f"[minimal view: {think[0]['p95']:.0f} ms; pages served {think[1]['rps']:.1f}/s]"
+            )
         print(f"  errors: {errors} (must be 0): {verdict[errors == 0]}")
         restarts = worker_count(log) - booted
-        recycle = ("config/gunicorn.conf.py's max_requests, 5000 + jitter" if args.worker_max_requests is None
-                   else f"--worker-max-requests {args.worker_max_requests}")
-        print(f"gunicorn recycled a worker {restarts} times during the run ({recycle}). The driver's threads "
-              "ran on the same cores as the server.")
+        recycle = (
+            "config/gunicorn.conf.py's max_requests, 5000 + jitter"
+            if args.worker_max_requests is None
+            else f"--worker-max-requests {args.worker_max_requests}"
+        )
+        print(
+            f"gunicorn recycled a worker {restarts} times during the run ({recycle}). The driver's threads "
+            "ran on the same cores as the server."
+        )
     finally:
         for b in browsers:
             b.close()

@@ -13,6 +13,7 @@ Targets (issue 4): attendance save < 150 ms, review page < 300 ms, roll-up < 3x 
 
 Run: uv run python bench/workflow.py [--members 10000] [--db postgres://postgres@127.0.0.1:5432/jifen_bench]
 """
+
 import argparse
 import datetime
 import os
@@ -86,46 +87,73 @@ def seed(n_members: int, branch_size: int):
     n_branches = -(-n_members // branch_size)
     generals = []
     for g in range(-(-n_branches // 10)):
-        gb = Organization.objects.create(name=f"第{g + 1}党总支", code=f"BG{g}", kind=OrgKind.GENERAL_BRANCH,
-                                         parent=committee, path="")
+        gb = Organization.objects.create(
+            name=f"第{g + 1}党总支", code=f"BG{g}", kind=OrgKind.GENERAL_BRANCH, parent=committee, path=""
+        )
         gb.path = f"{committee.path}{gb.pk}/"
         Organization.objects.filter(pk=gb.pk).update(path=gb.path)
         generals.append(gb)
     branches = []
     for b in range(n_branches):
         gb = generals[b // 10]
-        br = Organization.objects.create(name=f"第{b + 1}党支部", code=f"BB{b}", kind=OrgKind.BRANCH, parent=gb,
-                                         path="")
+        br = Organization.objects.create(
+            name=f"第{b + 1}党支部", code=f"BB{b}", kind=OrgKind.BRANCH, parent=gb, path=""
+        )
         br.path = f"{gb.path}{br.pk}/"
         Organization.objects.filter(pk=br.pk).update(path=br.path)
         branches.append(br)
     members = []
     for i in range(n_members):
         category = Category.FULL if i % 20 else Category.PROBATIONARY
-        members.append(Member(
-            committee=committee, code=f"{i:06d}", name=f"党员{i}", gender="male", category=category,
-            join_date=datetime.date(2010, 1, 1), probation_start=datetime.date(2024, 7, 1) if i % 20 == 0 else None,
-            probation_end=datetime.date(2025, 7, 1) if i % 20 == 0 else None, branch=branches[i // branch_size],
-        ))
+        members.append(
+            Member(
+                committee=committee,
+                code=f"{i:06d}",
+                name=f"党员{i}",
+                gender="male",
+                category=category,
+                join_date=datetime.date(2010, 1, 1),
+                probation_start=datetime.date(2024, 7, 1) if i % 20 == 0 else None,
+                probation_end=datetime.date(2025, 7, 1) if i % 20 == 0 else None,
+                branch=branches[i // branch_size],
+            )
+        )
     Member.objects.bulk_create(members, batch_size=5000)
     members = list(Member.objects.order_by("code"))
     by_branch = {}
     for m in members:
         by_branch.setdefault(m.branch_id, []).append(m)
 
-    kinds = ([SessionKind.ACTIVITY_DAY] * 12 + [SessionKind.ASSEMBLY] * 4 + [SessionKind.STUDY] * 4
-             + [SessionKind.PARTY_LECTURE] * 4 + [SessionKind.GROUP_MEETING] * 4 + [SessionKind.WORK_MEETING] * 2)
-    statuses = [AttendanceStatus.PRESENT] * 90 + [AttendanceStatus.LATE] * 3 + [AttendanceStatus.EXCUSED] * 4 + [
-        AttendanceStatus.ABSENT] * 3
+    kinds = (
+        [SessionKind.ACTIVITY_DAY] * 12
+        + [SessionKind.ASSEMBLY] * 4
+        + [SessionKind.STUDY] * 4
+        + [SessionKind.PARTY_LECTURE] * 4
+        + [SessionKind.GROUP_MEETING] * 4
+        + [SessionKind.WORK_MEETING] * 2
+    )
+    statuses = (
+        [AttendanceStatus.PRESENT] * 90
+        + [AttendanceStatus.LATE] * 3
+        + [AttendanceStatus.EXCUSED] * 4
+        + [AttendanceStatus.ABSENT] * 3
+    )
     sessions = []
     for br in branches:
         for k, kind in enumerate(kinds):
             day = datetime.date(YEAR, k % 12 + 1, 3 + k // 12 * 5)
             start = datetime.datetime(day.year, day.month, day.day, 14, tzinfo=TZ)
-            sessions.append(Session(branch=br, kind=kind, title=str(kind), starts_at=start,
-                                    ends_at=start + datetime.timedelta(hours=2),
-                                    hours=Decimal(8) if kind == SessionKind.STUDY else Decimal(2),
-                                    signin_secret="bench"))
+            sessions.append(
+                Session(
+                    branch=br,
+                    kind=kind,
+                    title=str(kind),
+                    starts_at=start,
+                    ends_at=start + datetime.timedelta(hours=2),
+                    hours=Decimal(8) if kind == SessionKind.STUDY else Decimal(2),
+                    signin_secret="bench",
+                )
+            )
     Session.objects.bulk_create(sessions, batch_size=5000)
     rows = []
     for s in Session.objects.all().iterator(chunk_size=5000):
@@ -135,37 +163,64 @@ def seed(n_members: int, branch_size: int):
             Attendance.objects.bulk_create(rows, batch_size=5000)
             rows = []
     Attendance.objects.bulk_create(rows, batch_size=5000)
-    dues = [DuesRecord(member_id=m.pk, year=YEAR, month=mo,
-                       status=DuesStatus.ON_TIME if rng.random() < 0.97 else DuesStatus.LATE)
-            for m in members for mo in range(1, 13)]
+    dues = [
+        DuesRecord(
+            member_id=m.pk,
+            year=YEAR,
+            month=mo,
+            status=DuesStatus.ON_TIME if rng.random() < 0.97 else DuesStatus.LATE,
+        )
+        for m in members
+        for mo in range(1, 13)
+    ]
     DuesRecord.objects.bulk_create(dues, batch_size=5000)
     ThoughtReport.objects.bulk_create(
-        [ThoughtReport(member_id=m.pk, received_on=datetime.date(YEAR, 3 * q + 1, 10)) for m in members
-         for q in range(4)], batch_size=5000)
-    quarters = [Quarter(branch=br, year=YEAR, number=n, state=QuarterState.CLOSED) for br in branches
-                for n in (1, 2, 3, 4)]
+        [
+            ThoughtReport(member_id=m.pk, received_on=datetime.date(YEAR, 3 * q + 1, 10))
+            for m in members
+            for q in range(4)
+        ],
+        batch_size=5000,
+    )
+    quarters = [
+        Quarter(branch=br, year=YEAR, number=n, state=QuarterState.CLOSED)
+        for br in branches
+        for n in (1, 2, 3, 4)
+    ]
     Quarter.objects.bulk_create(quarters, batch_size=5000)
     q4 = {q.branch_id: q for q in Quarter.objects.filter(number=4)}
-    for m in members[:: 7]:
-        PointEntry(quarter=q4[m.branch_id], member=m, entry_type=EntryType.BONUS, kind="public_welfare",
-                   value=Decimal(2), reason="志愿服务").save()
+    for m in members[::7]:
+        PointEntry(
+            quarter=q4[m.branch_id],
+            member=m,
+            entry_type=EntryType.BONUS,
+            kind="public_welfare",
+            value=Decimal(2),
+            reason="志愿服务",
+        ).save()
 
     # The cast of the first branch: secretary, recorder, committee member with logins.
     User = get_user_model()
     first = branches[0]
     cast = {}
-    for role, member in zip((PositionRole.SECRETARY, PositionRole.RECORDER, PositionRole.COMMITTEE_MEMBER),
-                            by_branch[first.pk][:3], strict=True):
+    for role, member in zip(
+        (PositionRole.SECRETARY, PositionRole.RECORDER, PositionRole.COMMITTEE_MEMBER),
+        by_branch[first.pk][:3],
+        strict=True,
+    ):
         user = User.objects.create_user(username=f"bench_{role}", password="bench-pass-2026")
         Member.objects.filter(pk=member.pk).update(user=user)
-        Position.objects.create(member=member, organization=first, role=role, start_date=datetime.date(2024, 1, 1))
+        Position.objects.create(
+            member=member, organization=first, role=role, start_date=datetime.date(2024, 1, 1)
+        )
         cast[role] = user
     for br in branches[1:]:
         user = User.objects.create_user(username=f"bench_sec_{br.pk}", password="bench-pass-2026")
         m = by_branch[br.pk][0]
         Member.objects.filter(pk=m.pk).update(user=user)
-        Position.objects.create(member=m, organization=br, role=PositionRole.SECRETARY,
-                                start_date=datetime.date(2024, 1, 1))
+        Position.objects.create(
+            member=m, organization=br, role=PositionRole.SECRETARY, start_date=datetime.date(2024, 1, 1)
+        )
     return committee, branches, cast
 
 
@@ -189,8 +244,10 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # what autovacuum would have done after such a load
     rows = Attendance.objects.count() + DuesRecord.objects.count() + ThoughtReport.objects.count()
-    print(f"seeded {args.members} members in {len(branches)} branches, {rows} record rows "
-          f"({rows / args.members:.0f} per member) in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"seeded {args.members} members in {len(branches)} branches, {rows} record rows "
+        f"({rows / args.members:.0f} per member) in {time.perf_counter() - t0:.1f} s"
+    )
 
     first = branches[0]
     # 1. Attendance screen save (60 members).
@@ -201,9 +258,14 @@ def main():
 
         # A session of today's open quarter, so the save is a first recording, not a correction.
         start = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=1)
-        session = Session.objects.create(branch=first, kind=SessionKind.ACTIVITY_DAY, title="主题党日",
-                                         starts_at=start, ends_at=start + datetime.timedelta(hours=2),
-                                         signin_secret="bench")
+        session = Session.objects.create(
+            branch=first,
+            kind=SessionKind.ACTIVITY_DAY,
+            title="主题党日",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            signin_secret="bench",
+        )
         url = reverse("points:attendance", args=[session.pk])
         client = Client()
         client.force_login(cast[PositionRole.RECORDER])
@@ -213,8 +275,10 @@ def main():
         median, best = timed(lambda: client.post(url, data), args.repeat)
         status = client.post(url, data).status_code
         saved = Attendance.objects.filter(session=session, is_current=True).count()
-        print(f"attendance save ({saved} members saved): median {median:.0f} ms, best {best:.0f} ms "
-              f"(HTTP {status}; target < 150 ms)")
+        print(
+            f"attendance save ({saved} members saved): median {median:.0f} ms, best {best:.0f} ms "
+            f"(HTTP {status}; target < 150 ms)"
+        )
     except Exception as exc:  # noqa: BLE001 — a bench reports what it could not measure and goes on
         print(f"attendance save: not measured ({exc!r})")
 
@@ -229,8 +293,10 @@ def main():
         client.force_login(cast[PositionRole.COMMITTEE_MEMBER])
         status = client.get(url).status_code
         median, best = timed(lambda: client.get(url), args.repeat)
-        print(f"review page (60 members): median {median:.0f} ms, best {best:.0f} ms "
-              f"(HTTP {status}; target < 300 ms)")
+        print(
+            f"review page (60 members): median {median:.0f} ms, best {best:.0f} ms "
+            f"(HTTP {status}; target < 300 ms)"
+        )
     except Exception as exc:  # noqa: BLE001
         print(f"review page: not measured ({exc!r})")
     finally:
@@ -271,8 +337,10 @@ def main():
     roll_up()
     roll_ms = (time.perf_counter() - t0) * 1000
     print(f"plain SQL aggregate over the same rows: {base_ms:.0f} ms")
-    print(f"annual roll-up of the committee ({AnnualResult.objects.count()} members scored, ranked, stored): "
-          f"{roll_ms:.0f} ms = {roll_ms / base_ms:.2f}x the aggregate (target < 3x)")
+    print(
+        f"annual roll-up of the committee ({AnnualResult.objects.count()} members scored, ranked, stored): "
+        f"{roll_ms:.0f} ms = {roll_ms / base_ms:.2f}x the aggregate (target < 3x)"
+    )
     t0 = time.perf_counter()
     roll_up()
     again = (time.perf_counter() - t0) * 1000
@@ -297,6 +365,7 @@ def breakdown(roll_up, base_ms: float) -> str:
                 return fn(*a, **kw)
             finally:
                 spent[name] += time.perf_counter() - t
+
         return wrapper
 
     def sql_timer(execute, query, params, many, context):
@@ -306,8 +375,12 @@ def breakdown(roll_up, base_ms: float) -> str:
         finally:
             sql[0] += time.perf_counter() - t
 
-    steps = {"facts (records read and turned into facts)": "branches_facts", "scoring": "score_many",
-             "ranking and clause 5": "assess_branch", "writing results (COPY)": "_write_results"}
+    steps = {
+        "facts (records read and turned into facts)": "branches_facts",
+        "scoring": "score_many",
+        "ranking and clause 5": "assess_branch",
+        "writing results (COPY)": "_write_results",
+    }
     saved = {attr: getattr(annual, attr) for attr in steps.values()}
     saved_row = annual._RowWriter.row
     try:
@@ -322,13 +395,20 @@ def breakdown(roll_up, base_ms: float) -> str:
         for attr, fn in saved.items():
             setattr(annual, attr, fn)
         annual._RowWriter.row = saved_row
-    parts = [f"  {label}: {seconds * 1000:.0f} ms ({seconds * 1000 / base_ms:.2f}x)"
-             for label, seconds in spent.items()]
+    parts = [
+        f"  {label}: {seconds * 1000:.0f} ms ({seconds * 1000 / base_ms:.2f}x)"
+        for label, seconds in spent.items()
+    ]
     rest = total - sum(spent.values())
-    return "\n".join([f"where a recomputing roll-up's {total * 1000:.0f} ms go (all SQL statements together: "
-                      f"{sql[0] * 1000:.0f} ms = {sql[0] * 1000 / base_ms:.2f}x):", *parts,
-                      f"  the rest (locks, filings, transitions, deleting the old results, commit): "
-                      f"{rest * 1000:.0f} ms"])
+    return "\n".join(
+        [
+            f"where a recomputing roll-up's {total * 1000:.0f} ms go (all SQL statements together: "
+            f"{sql[0] * 1000:.0f} ms = {sql[0] * 1000 / base_ms:.2f}x):",
+            *parts,
+            f"  the rest (locks, filings, transitions, deleting the old results, commit): "
+            f"{rest * 1000:.0f} ms",
+        ]
+    )
 
 
 def _department_user(committee):
@@ -339,8 +419,12 @@ def _department_user(committee):
     member = Member.objects.order_by("-code").first()
     user = get_user_model().objects.create_user(username="bench_dept", password="bench-pass-2026")
     Member.objects.filter(pk=member.pk).update(user=user)
-    Position.objects.create(member=member, organization=committee, role=PositionRole.ORG_STAFF,
-                            start_date=datetime.date(2024, 1, 1))
+    Position.objects.create(
+        member=member,
+        organization=committee,
+        role=PositionRole.ORG_STAFF,
+        start_date=datetime.date(2024, 1, 1),
+    )
     return get_user_model().objects.get(pk=user.pk)
 
 

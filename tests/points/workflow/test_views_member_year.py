@@ -135,47 +135,41 @@ def test_it_lists_the_facts_in_date_order_whatever_order_they_were_recorded_in(c
     assert [d.month for d in data.dues] == [2, 5, 9]
 
 
+def _corrected(model, reason: str, original: dict, correction: dict, **common):
+    """A record and the correction that replaced it (the original kept, no longer current)."""
+    first = model.objects.create(**common, **original, is_current=False)
+    model.objects.create(**common, **correction, corrects=first, correction_reason=reason)
+
+
 def _records(cast, person, month: int):
     """One attendance, dues and report line, each corrected once, recorded by someone."""
     member, recorder = person.member, cast.recorder.user
     session = record_session(cast.b1, datetime.date(YEAR, month, 10), title=f"{month}月主题党日")
-    first = Attendance.objects.create(
-        session=session, member=member, status=AttendanceStatus.ABSENT, recorded_by=recorder, is_current=False
-    )
-    Attendance.objects.create(
+    _corrected(
+        Attendance,
+        "补登",
+        {"status": AttendanceStatus.ABSENT, "recorded_by": recorder},
+        {"status": AttendanceStatus.PRESENT, "recorded_by": cast.secretary.user},
         session=session,
         member=member,
-        status=AttendanceStatus.PRESENT,
-        recorded_by=cast.secretary.user,
-        corrects=first,
-        correction_reason="补登",
     )
-    dues = DuesRecord.objects.create(
+    _corrected(
+        DuesRecord,
+        "已补交",
+        {"status": DuesStatus.UNPAID},
+        {"status": DuesStatus.ON_TIME},
         member=member,
         year=YEAR,
         month=month,
-        status=DuesStatus.UNPAID,
         recorded_by=recorder,
-        is_current=False,
     )
-    DuesRecord.objects.create(
+    _corrected(
+        ThoughtReport,
+        "日期有误",
+        {"received_on": datetime.date(YEAR, month, 5)},
+        {"received_on": datetime.date(YEAR, month, 6)},
         member=member,
-        year=YEAR,
-        month=month,
-        status=DuesStatus.ON_TIME,
         recorded_by=recorder,
-        corrects=dues,
-        correction_reason="已补交",
-    )
-    report = ThoughtReport.objects.create(
-        member=member, received_on=datetime.date(YEAR, month, 5), recorded_by=recorder, is_current=False
-    )
-    ThoughtReport.objects.create(
-        member=member,
-        received_on=datetime.date(YEAR, month, 6),
-        recorded_by=recorder,
-        corrects=report,
-        correction_reason="日期有误",
     )
 
 
