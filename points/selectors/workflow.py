@@ -211,6 +211,7 @@ def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
     return ReviewDetail(scheme, facts, score, declarations, entries)
 
 
+@functools.cache
 def unread(model, relation: str, *read: str) -> tuple[str, ...]:
     """`relation`'s columns other than its key and `read`, for `defer()`: a long list selects related rows
     for a few of their fields, and Django's cost of building a query and its rows grows with every
