@@ -15,6 +15,7 @@ import mimetypes
 import os
 import re
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote
@@ -66,23 +67,25 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     return _pdf_of(render_to_string(template_name, context))
 
 
-def render_pdf_cached(template_name: str, context: dict) -> bytes:
-    """`render_pdf`, kept on disk (PDF_CACHE_DIR) under the hash of the HTML and of the static files it
-    links: the same page renders to the same PDF, so a copy can never be stale, and no write has to
-    remember to drop it. For reports without personal data whose rendering takes long (a committee's
-    annual report: WeasyPrint lays out ~9 ms per table row). A cache that cannot be written is skipped."""
-    html = render_to_string(template_name, context)
+def _cache_path(html: str) -> Path:
+    """Where the PDF of `html` is kept: the hash of the HTML and of the static files it links."""
     digest = hashlib.sha256(html.encode("utf-8"))
     for relative in sorted(set(STATIC_LINK.findall(html))):
         path = static_path(relative)
         digest.update(relative.encode() + b"\0" + (path.read_bytes() if path else b"-") + b"\0")
-    root = Path(settings.PDF_CACHE_DIR)
-    cached = root / f"{digest.hexdigest()}.pdf"
+    return Path(settings.PDF_CACHE_DIR) / f"{digest.hexdigest()}.pdf"
+
+
+def _read(cached: Path) -> bytes | None:
     try:
         return cached.read_bytes()
     except OSError:
-        pass
+        return None
+
+
+def _lay_out_and_keep(html: str, cached: Path) -> bytes:
     data = _pdf_of(html)
+    root = cached.parent
     try:
         root.mkdir(parents=True, exist_ok=True)
         _prune(root)
@@ -92,6 +95,98 @@ def render_pdf_cached(template_name: str, context: dict) -> bytes:
     except OSError as exc:
         logger.warning("PDF cache not written (%s): %s", root, exc)
     return data
+
+
+def render_pdf_cached(template_name: str, context: dict) -> bytes:
+    """`render_pdf`, kept on disk (PDF_CACHE_DIR) under the hash of the HTML and of the static files it
+    links: the same page renders to the same PDF, so a copy can never be stale, and no write has to
+    remember to drop it. For reports without personal data whose rendering takes long (a committee's
+    annual report: WeasyPrint lays out ~9 ms per table row). A cache that cannot be written is skipped."""
+    html = render_to_string(template_name, context)
+    cached = _cache_path(html)
+    data = _read(cached)
+    return data if data is not None else _lay_out_and_keep(html, cached)
+
+
+# --- long reports: laid out beside the request ----------------------------------------------------
+
+# A layout whose lock file is older than this is taken to have died with its worker.
+STALE_LOCK_SECONDS = 600
+_running: dict[Path, threading.Thread] = {}
+_running_lock = threading.Lock()
+
+
+def pdf_or_start(template_name: str, context: dict) -> bytes | None:
+    """The report's PDF when it is kept or short enough to lay out now (up to PDF_INLINE_ROWS table
+    rows); otherwise start laying it out in the background, once however many ask (a lock file beside
+    the copy covers the other workers), and return None: the caller asks the user to come back. A
+    committee's report of 1,600 branches takes ~30 s of WeasyPrint, too long for one request."""
+    html = render_to_string(template_name, context)
+    cached = _cache_path(html)
+    data = _read(cached)
+    if data is not None:
+        return data
+    # Short, or nowhere to keep a copy (an unwritable cache: a background copy could never be served).
+    if html.count("<tr") <= settings.PDF_INLINE_ROWS or not _start(html, cached):
+        return _lay_out_and_keep(html, cached)
+    return None
+
+
+def _start(html: str, cached: Path) -> bool:
+    """Lay `html` out in a thread unless this or another worker already is; False when the cache folder
+    cannot be written."""
+    lock = cached.with_suffix(".lock")
+    with _running_lock:
+        running = _running.get(cached)
+        if running is not None and running.is_alive():
+            return True
+        taken = _take(lock)
+        if taken is None:
+            return False
+        if not taken:
+            return True  # another worker is laying it out
+        thread = threading.Thread(target=_background, args=(html, cached, lock), daemon=True)
+        _running[cached] = thread
+        thread.start()
+    return True
+
+
+def _take(lock: Path) -> bool | None:
+    """Create the lock file, atomically (O_EXCL), unless a live one exists (False); a stale one is
+    replaced. None when no lock can be written there."""
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                return True
+            except FileExistsError:
+                if time.time() - lock.stat().st_mtime < STALE_LOCK_SECONDS:
+                    return False
+                lock.unlink(missing_ok=True)  # its worker died: take it over
+    except OSError as exc:
+        logger.warning("PDF cache not writable (%s): %s", lock.parent, exc)
+        return None
+    return False
+
+
+def _background(html: str, cached: Path, lock: Path) -> None:
+    try:
+        _lay_out_and_keep(html, cached)
+    except Exception:  # noqa: BLE001 — logged; the next request starts it again
+        logger.exception("PDF layout failed: %s", cached.name)
+    finally:
+        lock.unlink(missing_ok=True)
+        with _running_lock:
+            _running.pop(cached, None)
+
+
+def wait_for_layouts(timeout: float | None = None) -> None:
+    """Wait until this process's background layouts are done (for tests)."""
+    with _running_lock:
+        threads = list(_running.values())
+    for thread in threads:
+        thread.join(timeout)
 
 
 def _prune(root: Path) -> None:

@@ -18,9 +18,10 @@ from branches.access import get_object_for_user, visible_organizations
 from members.security import log_export
 
 from ..reports import access, dashboard, documents, downloads, imports, xlsx
-from ..reports.pdf import render_pdf, render_pdf_cached
+from ..reports.pdf import pdf_or_start, render_pdf
 
 YEAR_RANGE = range(2000, 2101)
+PDF_PENDING_REFRESH = 10  # seconds before the waiting page asks again
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -136,7 +137,10 @@ def annual_workbook(request: HttpRequest, pk: int, year: int) -> FileResponse:
 def annual_report_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = _unit(request, pk)
     year = _year(year)
-    data = render_pdf_cached("points/reports/pdf/annual_report.html", documents.annual_report(unit, year))
+    data = pdf_or_start("points/reports/pdf/annual_report.html", documents.annual_report(unit, year))
+    if data is None:  # a long report: laid out in the background, the page reloads itself
+        context = {"unit": unit, "year": year, "seconds": PDF_PENDING_REFRESH}
+        return render(request, "points/reports/pdf_pending.html", context, status=202)
     return _pdf(
         request, data, f"{unit.name}{year}年度党员积分情况报告.pdf", f"年度积分报告 {unit.name} {year}"
     )

@@ -100,3 +100,121 @@ def test_prepare_reports_refuses_a_year_out_of_range(db):
 
     with pytest.raises(CommandError, match="年度无效"):
         call_command("prepare_reports", "--year", "1800")
+
+
+# --- a long report is laid out beside the request ----------------------------------------------------
+
+
+def _exports(what="年度积分报告"):
+    from members.models import SecurityEvent, SecurityEventKind
+
+    return SecurityEvent.objects.filter(kind=SecurityEventKind.EXPORT, detail__contains=what).count()
+
+
+def test_a_long_report_is_laid_out_in_the_background_and_served_when_ready(
+    cast, year, login, renders, settings
+):
+    settings.PDF_INLINE_ROWS = 0  # every report counts as long
+    client = login(cast.dept)
+    url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
+    waiting = client.get(url)
+    assert waiting.status_code == 202
+    html = waiting.content.decode()
+    assert "正在生成报告" in html and '<meta http-equiv="refresh" content="10">' in html
+    assert _exports() == 0  # nothing left the server yet
+    pdf.wait_for_layouts(timeout=60)
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
+    assert ready["Content-Type"] == "application/pdf"
+    assert len(renders) == 1 and _exports() == 1
+    assert not list(settings.PDF_CACHE_DIR.glob("*.lock"))
+
+
+def test_asking_again_while_it_is_laid_out_starts_nothing_more(
+    cast, year, login, renders, settings, monkeypatch
+):
+    import threading
+
+    settings.PDF_INLINE_ROWS = 0
+    release = threading.Event()
+    real = pdf._pdf_of
+
+    def slow(html):
+        release.wait(30)
+        return real(html)
+
+    monkeypatch.setattr(pdf, "_pdf_of", slow)
+    client = login(cast.dept)
+    url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
+    try:
+        assert [client.get(url).status_code for _ in range(3)] == [202, 202, 202]
+        assert len(list(settings.PDF_CACHE_DIR.glob("*.lock"))) == 1  # the other workers see it too
+    finally:
+        release.set()
+        pdf.wait_for_layouts(timeout=60)
+    assert len(renders) == 1
+    assert client.get(url).status_code == 200
+
+
+def test_another_workers_fresh_lock_is_respected_and_a_stale_one_is_not(cast, year, login, renders, settings):
+    import os
+    import time
+
+    settings.PDF_INLINE_ROWS = 0
+    client = login(cast.dept)
+    url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
+    assert client.get(url).status_code == 202
+    pdf.wait_for_layouts(timeout=60)
+    [kept] = settings.PDF_CACHE_DIR.glob("*.pdf")
+    kept.unlink()  # as if never laid out; another worker holds the lock
+    lock = kept.with_suffix(".lock")
+    lock.write_text("12345")
+    assert client.get(url).status_code == 202
+    pdf.wait_for_layouts(timeout=60)
+    assert len(renders) == 1 and not kept.exists()  # left to the other worker
+    old = time.time() - pdf.STALE_LOCK_SECONDS - 1
+    os.utime(lock, (old, old))  # that worker died
+    assert client.get(url).status_code == 202
+    pdf.wait_for_layouts(timeout=60)
+    assert len(renders) == 2 and kept.exists() and not lock.exists()
+
+
+def test_a_failed_layout_is_logged_and_started_again_by_the_next_request(
+    cast, year, login, renders, settings, monkeypatch, caplog
+):
+    settings.PDF_INLINE_ROWS = 0
+    real = pdf._pdf_of
+
+    def broken(html):
+        raise OSError("font missing")
+
+    monkeypatch.setattr(pdf, "_pdf_of", broken)
+    client = login(cast.dept)
+    url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
+    with caplog.at_level("ERROR", logger="points.reports.pdf"):
+        assert client.get(url).status_code == 202
+        pdf.wait_for_layouts(timeout=60)
+    assert "PDF layout failed" in caplog.text
+    assert not list(settings.PDF_CACHE_DIR.glob("*"))  # no copy, no lock left behind
+    monkeypatch.setattr(pdf, "_pdf_of", real)
+    assert client.get(url).status_code == 202
+    pdf.wait_for_layouts(timeout=60)
+    assert client.get(url).status_code == 200
+
+
+def test_a_short_report_is_still_laid_out_at_once(cast, year, login, renders, settings):
+    settings.PDF_INLINE_ROWS = 10_000
+    assert _report(login(cast.dept), cast).startswith(b"%PDF")
+    assert len(renders) == 1
+
+
+def test_a_long_report_with_an_unwritable_cache_is_laid_out_at_once(
+    cast, year, login, renders, settings, tmp_path
+):
+    """A background copy could never be kept, so the user would wait for ever: lay it out in the request."""
+    settings.PDF_INLINE_ROWS = 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    settings.PDF_CACHE_DIR = blocker / "pdf-cache"
+    assert _report(login(cast.dept), cast).startswith(b"%PDF")
+    assert len(renders) == 1
