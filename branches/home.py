@@ -32,7 +32,7 @@ def waiting_items(user, actor: Actor) -> list[WaitingItem]:
         if pending:
             items.append(WaitingItem("待办理的免于积分管理申请", pending, reverse("members:exemptions")))
     items += _records_items(actor)
-    items += _workflow_items(actor, timezone.localdate())
+    items += _workflow_items(user, actor, timezone.localdate())
     items += _warning_items(actor, timezone.localdate())
     return items
 
@@ -55,20 +55,19 @@ def _records_items(actor: Actor) -> list[WaitingItem]:
 # --- the quarterly workflow (points app): what waits for members, the committee and higher levels ------
 
 
-def _workflow_items(actor: Actor, today) -> list[WaitingItem]:
+def _workflow_items(user, actor: Actor, today) -> list[WaitingItem]:
     from django.db.models import Count, Q
 
     from points.models import (
         AnnualFiling,
         DeclarationState,
         FilingState,
-        Objection,
-        ObjectionChannel,
         ObjectionState,
         Quarter,
         QuarterState,
     )
     from points.rules import BRANCH_LEADER_ROLES
+    from points.selectors.workflow_scopes import handles_objections, objections_to_handle
 
     from .access import MANAGER_ROLES
     from .models import BRANCH_KINDS, Organization
@@ -120,11 +119,12 @@ def _workflow_items(actor: Actor, today) -> list[WaitingItem]:
                 items.append(
                     WaitingItem(f"{q.label}公示期满，待结束公示", 0, reverse("points:quarter", args=[q.pk]))
                 )
-    objections = Objection.objects.filter(state=ObjectionState.SUBMITTED).filter(
-        Q(channel=ObjectionChannel.BRANCH, quarter__branch_id__in=manages)
-        | (Q(channel=ObjectionChannel.APPEAL) & path_q(actor.oversight_paths, "quarter__branch__path"))
+    # The objections list's own scope (points.handle_objection's twin), still unanswered.
+    pending_objections = (
+        objections_to_handle(user).filter(state=ObjectionState.SUBMITTED).count()
+        if handles_objections(user)
+        else 0
     )
-    pending_objections = objections.count() if (manages or actor.oversight_paths) else 0
     if pending_objections:
         items.append(WaitingItem("待处理的积分异议和申诉", pending_objections, reverse("points:objections")))
     last_year = today.year - 1
