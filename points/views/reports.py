@@ -138,9 +138,12 @@ def annual_report_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = _unit(request, pk)
     year = _year(year)
     data = pdf_or_start("points/reports/pdf/annual_report.html", documents.annual_report(unit, year))
-    if data is None:  # a long report: laid out in the background, the page reloads itself
-        context = {"unit": unit, "year": year, "seconds": PDF_PENDING_REFRESH}
-        return render(request, "points/reports/pdf_pending.html", context, status=202)
+    # A long report is laid out in the background: a waiting page reloads itself (with ?wait=1) until
+    # it is ready, then offers the download. It never reloads into the PDF itself: an attachment does
+    # not replace the page, which would then download it again every few seconds.
+    if data is None or request.GET.get("wait") == "1":
+        context = {"unit": unit, "year": year, "ready": data is not None, "seconds": PDF_PENDING_REFRESH}
+        return render(request, "points/reports/pdf_pending.html", context, status=200 if data else 202)
     return _pdf(
         request, data, f"{unit.name}{year}年度党员积分情况报告.pdf", f"年度积分报告 {unit.name} {year}"
     )

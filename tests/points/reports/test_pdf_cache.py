@@ -120,9 +120,16 @@ def test_a_long_report_is_laid_out_in_the_background_and_served_when_ready(
     waiting = client.get(url)
     assert waiting.status_code == 202
     html = waiting.content.decode()
-    assert "正在生成报告" in html and '<meta http-equiv="refresh" content="10">' in html
+    assert "正在生成报告" in html and f'<meta http-equiv="refresh" content="10; url={url}?wait=1">' in html
     assert _exports() == 0  # nothing left the server yet
     pdf.wait_for_layouts(timeout=60)
+    # The reloading page learns it is ready and offers the download; it does not reload into the PDF
+    # (an attachment leaves the page in place, which would download it again every 10 s).
+    offered = client.get(url, {"wait": "1"})
+    assert offered.status_code == 200 and offered["Content-Type"].startswith("text/html")
+    page = offered.content.decode()
+    assert "报告已生成" in page and f'href="{url}"' in page and "http-equiv" not in page
+    assert _exports() == 0
     ready = client.get(url)
     assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
     assert ready["Content-Type"] == "application/pdf"
@@ -147,7 +154,9 @@ def test_asking_again_while_it_is_laid_out_starts_nothing_more(
     client = login(cast.dept)
     url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
     try:
-        assert [client.get(url).status_code for _ in range(3)] == [202, 202, 202]
+        asked = [client.get(url), client.get(url, {"wait": "1"}), client.get(url, {"wait": "1"})]
+        assert [r.status_code for r in asked] == [202, 202, 202]  # the reloads still wait
+        assert all("正在生成报告" in r.content.decode() for r in asked)
         assert len(list(settings.PDF_CACHE_DIR.glob("*.lock"))) == 1  # the other workers see it too
     finally:
         release.set()
