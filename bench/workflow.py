@@ -241,13 +241,27 @@ def main():
     from branches.models import PositionRole
     from points.models import Attendance, DuesRecord, Session, ThoughtReport
 
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # what autovacuum would have done after such a load
     rows = Attendance.objects.count() + DuesRecord.objects.count() + ThoughtReport.objects.count()
     print(
         f"seeded {args.members} members in {len(branches)} branches, {rows} record rows "
         f"({rows / args.members:.0f} per member) in {time.perf_counter() - t0:.1f} s"
     )
+    # The quarters were seeded closed: store each one's tallies as `quarter_close` does when a branch
+    # closes a quarter (one branch's quarter at a time), timing each close's share of the work.
+    from points.services.tallies import store_tallies
+
+    closes = []
+    for number in (1, 2, 3, 4):
+        for br in branches:
+            t = time.perf_counter()
+            store_tallies([br.pk], YEAR, number)
+            closes.append((time.perf_counter() - t) * 1000)
+    print(
+        f"closing a quarter now also stores its tallies: median {statistics.median(closes):.0f} ms, "
+        f"max {max(closes):.0f} ms per branch ({len(closes)} quarters closed)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # what autovacuum would have done after such a load
 
     first = branches[0]
     # 1. Attendance screen save (60 members).

@@ -12,6 +12,7 @@ from .records import (
     SessionKind,
     ThoughtReport,
 )
+from .tallies import QuarterTally
 from .versions import BranchVersion
 from .workflow import (
     AnnualFiling,
@@ -36,6 +37,7 @@ __all__ = [
     "AttendanceStatus",
     "Audience",
     "BranchVersion",
+    "QuarterTally",
     "Declaration",
     "DeclarationState",
     "DuesRecord",

@@ -33,7 +33,8 @@ from ..models import (
 )
 from ..models.records import ORG_LIFE_KINDS
 from ..scoring import ScoringError
-from ..selectors.facts import ATTENDED, branches_facts, score_outcomes
+from ..selectors.counts import ATTENDED
+from ..selectors.facts import branches_facts, score_outcomes
 from ..selectors.quarters import quarter_number
 from . import charts
 from .annual import Band, band_edges, band_of, scope_branches, scope_scheme, score_bands

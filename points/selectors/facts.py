@@ -4,27 +4,18 @@ queries however many members the branch has (one per kind of record)."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.db.models import Q
 
 from branches.services import committee_of
 from members.models import Category, Exemption, ExemptionState, Member, MemberStatus
 
 from ..models import (
-    Attendance,
-    AttendanceStatus,
-    DuesRecord,
-    DuesStatus,
     EntryType,
     PointEntry,
     SchemeConfig,
-    ThoughtReport,
 )
-from ..models.records import MEETING_KINDS, ORG_LIFE_KINDS, STUDY_HOUR_KINDS
 from ..scoring import (
     GUIDELINE_SCHEME,
     Bonus,
@@ -37,21 +28,11 @@ from ..scoring import (
     score_many,
     score_provisional,
 )
-from ..scoring import Attendance as AttendanceFacts
 from ..scoring import Dues as DuesFacts
+from .counts import NO_COUNTS, member_counts
 
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
-LATE_OR_EARLY = (AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
 NO_JUDGMENT = "支委会未作扣分评定，按满分计"
 FEW_MEMBERS = 20  # up to this many members asked for, records are read by member id
-NO_ATTENDANCE = {"org_life": AttendanceFacts(0, 0, 0, 0), "meetings": AttendanceFacts(0, 0, 0, 0)}
-
-
-def _tuples(queryset):
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def scheme_for(branch, year: int) -> Scheme:
@@ -65,13 +46,6 @@ def scheme_for(branch, year: int) -> Scheme:
         by_org.setdefault(config.organization_id, config)
     config = by_org.get(branch.pk) or by_org.get(committee.pk)
     return Scheme.from_dict(config.data) if config else GUIDELINE_SCHEME
-
-
-def _period(year: int, upto_quarter: int) -> tuple[datetime.date, datetime.date]:
-    start = datetime.date(year, 1, 1)
-    end_month = upto_quarter * 3
-    end = datetime.date(year + 1, 1, 1) if end_month == 12 else datetime.date(year, end_month + 1, 1)
-    return start, end
 
 
 def _months_required(member, year: int, upto_quarter: int) -> int:
@@ -165,78 +139,13 @@ def branches_facts(
         scope = Q(member_id__in=sorted(ids), member__branch_id__in=branch_ids)
     else:
         scope = Q(member__branch_id__in=branch_ids)
-    start, end = _period(year, upto_quarter)
-    start_at = datetime.datetime.combine(start, datetime.time(), tzinfo=timezone.get_current_timezone())
-    end_at = datetime.datetime.combine(end, datetime.time(), tzinfo=timezone.get_current_timezone())
     exempt = set(
         Exemption.objects.filter(scope, year=year, state=ExemptionState.APPROVED).values_list(
             "member_id", flat=True
         )
     )
 
-    # One row per member with every count the engine needs, filtered aggregates by item.
-    org, meet, study = (
-        Q(session__kind__in=ORG_LIFE_KINDS),
-        Q(session__kind__in=MEETING_KINDS),
-        Q(session__kind__in=STUDY_HOUR_KINDS),
-    )
-    attended, late, excused = (
-        Q(status__in=ATTENDED),
-        Q(status__in=LATE_OR_EARLY),
-        Q(status=AttendanceStatus.EXCUSED),
-    )
-    per_item = {}
-    for code, kind in (("org_life", org), ("meetings", meet)):
-        per_item.update(
-            {
-                f"{code}_required": Count("id", filter=kind),
-                f"{code}_attended": Count("id", filter=kind & attended),
-                f"{code}_late": Count("id", filter=kind & late),
-                f"{code}_excused": Count("id", filter=kind & excused),
-            }
-        )
-    aggregate = (
-        Attendance.objects.filter(
-            scope,
-            is_current=True,
-            session__is_cancelled=False,
-            session__starts_at__gte=start_at,
-            session__starts_at__lt=end_at,
-        )
-        .values("member_id")
-        .annotate(**per_item, hours=Sum("session__hours", filter=study & attended))
-        .order_by()
-    )
-    attendance: dict[int, dict[str, AttendanceFacts]] = {}
-    study_hours: dict[int, Decimal] = {}
-    # Thousands of rows: read plain tuples, skipping the ORM's per-value converters.
-    for row in _tuples(aggregate):
-        member_id = row[0]
-        attendance[member_id] = {
-            "org_life": AttendanceFacts(row[1], row[2], row[3], row[4]),
-            "meetings": AttendanceFacts(row[5], row[6], row[7], row[8]),
-        }
-        study_hours[member_id] = Decimal(str(row[9] or 0))
-
-    dues_on_time = dict(
-        DuesRecord.objects.filter(
-            scope,
-            year=year,
-            month__lte=upto_quarter * 3,
-            is_current=True,
-            status=DuesStatus.ON_TIME,
-        )
-        .values("member_id")
-        .annotate(n=Count("id"))
-        .values_list("member_id", "n")
-    )
-    reports = dict(
-        ThoughtReport.objects.filter(scope, is_current=True, received_on__gte=start, received_on__lt=end)
-        .values("member_id")
-        .annotate(n=Count("id"))
-        .values_list("member_id", "n")
-    )
-
+    counts = member_counts(scope, year, upto_quarter, ids)
     bonuses = defaultdict(list)
     deductions = defaultdict(list)
     judgments: dict[int, dict[str, Judgment]] = defaultdict(dict)
@@ -284,15 +193,16 @@ def branches_facts(
         entered = judgments.get(m.pk)
         member_judgments = {**defaults[m.branch_id], **entered} if entered else dict(defaults[m.branch_id])
         months = _months_required(m, year, upto_quarter)
+        c = counts.get(m.pk, NO_COUNTS)
         result[m.branch_id].members.append(m)
         result[m.branch_id].facts[m.pk] = MemberFacts(
             member_id=m.pk,
             category=m.category,
             exempt=m.pk in exempt,
-            study_hours=study_hours.get(m.pk, Decimal(0)),
-            attendance=attendance.get(m.pk, NO_ATTENDANCE),
-            dues=DuesFacts(months_on_time=min(dues_on_time.get(m.pk, 0), months), months_required=months),
-            thought_reports=reports.get(m.pk, 0),
+            study_hours=c.study_hours,
+            attendance=c.attendance(),
+            dues=DuesFacts(months_on_time=min(c.dues_on_time, months), months_required=months),
+            thought_reports=c.thought_reports,
             judgments=member_judgments,
             bonuses=tuple(bonuses.get(m.pk, ())),
             deductions=tuple(deductions.get(m.pk, ())),

@@ -19,6 +19,7 @@ from ...models import (
     QuarterState,
 )
 from ...selectors.facts import scheme_for
+from ..tallies import store_tallies
 from ._steps import _deny, _log, _move, _require, add_working_days, check_item
 from .review import _correct
 
@@ -52,7 +53,7 @@ def quarter_close(*, quarter: Quarter, actor, today: datetime.date | None = None
     open_objections = quarter.objections.filter(state=ObjectionState.SUBMITTED).count()
     if open_objections:
         raise ValidationError(f"还有 {open_objections} 件异议未处理完毕。")
-    return _move(
+    closed = _move(
         Quarter,
         quarter,
         from_states=QuarterState.PUBLISHED,
@@ -61,6 +62,8 @@ def quarter_close(*, quarter: Quarter, actor, today: datetime.date | None = None
         reason="公示期满",
         subject_type="quarter",
     )
+    store_tallies([closed.branch_id], closed.year, closed.number)
+    return closed
 
 
 @transaction.atomic

@@ -1,0 +1,172 @@
+"""What a member's records count for the scoring engine, per quarter: from the closed quarters' stored
+tallies (`QuarterTally`) where every quarter up to the one asked for has one, and from the records
+themselves for the rest, in a fixed number of queries however many members."""
+
+import datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import ExtractQuarter
+from django.utils import timezone
+
+from ..models import Attendance, AttendanceStatus, DuesRecord, DuesStatus, QuarterTally, ThoughtReport
+from ..models.records import MEETING_KINDS, ORG_LIFE_KINDS, STUDY_HOUR_KINDS
+from ..models.tallies import COUNT_FIELDS
+from ..scoring import Attendance as AttendanceFacts
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
+LATE_OR_EARLY = (AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
+BY_MEMBER_ID = 500  # up to this many members to read from their records, records are read by member id
+
+
+class Counts(NamedTuple):
+    """A member's countable records over some quarters, in `QuarterTally`'s field order."""
+
+    org_life_required: int = 0
+    org_life_attended: int = 0
+    org_life_late: int = 0
+    org_life_excused: int = 0
+    meetings_required: int = 0
+    meetings_attended: int = 0
+    meetings_late: int = 0
+    meetings_excused: int = 0
+    study_hours: Decimal = Decimal(0)
+    dues_on_time: int = 0
+    thought_reports: int = 0
+
+    def __add__(self, other: "Counts") -> "Counts":  # type: ignore[override]
+        return Counts(*(a + b for a, b in zip(self, other, strict=True)))
+
+    def attendance(self) -> dict[str, AttendanceFacts]:
+        return {
+            "org_life": AttendanceFacts(*self[0:4]),
+            "meetings": AttendanceFacts(*self[4:8]),
+        }
+
+
+NO_COUNTS = Counts()
+assert Counts._fields == COUNT_FIELDS  # noqa: S101 — the tally's columns and the tuple must agree
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    """First day of the quarter and first day after it."""
+    start = datetime.date(year, quarter * 3 - 2, 1)
+    end = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, quarter * 3 + 1, 1)
+    return start, end
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
+
+
+def _hours(value) -> Decimal:
+    # PostgreSQL sums to a Decimal; SQLite to a float or an int.
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+
+def _rows(queryset):
+    """Plain tuples, skipping the ORM's per-value converters (a committee is thousands of rows)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def record_counts(scope: Q, year: int, first: int, last: int) -> dict[tuple[int, int], Counts]:
+    """(member id, quarter) -> what the member's current records of quarters `first`..`last` of `year`
+    count, read from the records (three grouped queries). `scope` filters on `member`."""
+    start, end = quarter_bounds(year, first)[0], quarter_bounds(year, last)[1]
+    org, meet, study = (
+        Q(session__kind__in=ORG_LIFE_KINDS),
+        Q(session__kind__in=MEETING_KINDS),
+        Q(session__kind__in=STUDY_HOUR_KINDS),
+    )
+    attended, late, excused = (
+        Q(status__in=ATTENDED),
+        Q(status__in=LATE_OR_EARLY),
+        Q(status=AttendanceStatus.EXCUSED),
+    )
+    per_item = {}
+    for code, kind in (("org_life", org), ("meetings", meet)):
+        per_item.update(
+            {
+                f"{code}_required": Count("id", filter=kind),
+                f"{code}_attended": Count("id", filter=kind & attended),
+                f"{code}_late": Count("id", filter=kind & late),
+                f"{code}_excused": Count("id", filter=kind & excused),
+            }
+        )
+    attendance = (
+        Attendance.objects.filter(
+            scope,
+            is_current=True,
+            session__is_cancelled=False,
+            session__starts_at__gte=local_midnight(start),
+            session__starts_at__lt=local_midnight(end),
+        )
+        .annotate(q=ExtractQuarter("session__starts_at"))
+        .values("member_id", "q")
+        .annotate(**per_item, hours=Sum("session__hours", filter=study & attended))
+        .order_by()
+    )
+    counts: dict[tuple[int, int], Counts] = {}
+    for member_id, q, *numbers, hours in _rows(attendance):
+        counts[member_id, q] = Counts(*numbers, _hours(hours))
+    dues = (
+        DuesRecord.objects.filter(
+            scope,
+            year=year,
+            month__gte=first * 3 - 2,
+            month__lte=last * 3,
+            is_current=True,
+            status=DuesStatus.ON_TIME,
+        )
+        .annotate(q=(F("month") + 2) / 3)
+        .values("member_id", "q")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for member_id, q, n in _rows(dues.values_list("member_id", "q", "n")):
+        counts[member_id, q] = counts.get((member_id, q), NO_COUNTS)._replace(dues_on_time=n)
+    reports = (
+        ThoughtReport.objects.filter(scope, is_current=True, received_on__gte=start, received_on__lt=end)
+        .annotate(q=ExtractQuarter("received_on"))
+        .values("member_id", "q")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for member_id, q, n in _rows(reports.values_list("member_id", "q", "n")):
+        counts[member_id, q] = counts.get((member_id, q), NO_COUNTS)._replace(thought_reports=n)
+    return counts
+
+
+def member_counts(scope: Q, year: int, upto_quarter: int, members) -> dict[int, Counts]:
+    """Member id -> what their records of quarters 1..`upto_quarter` of `year` count, for the `members`
+    (ids) asked for: a member's stored tallies when they cover quarters 1..k without a gap, their records
+    for quarters k+1.. (all of them for a member without tallies). `scope` filters on `member`."""
+    tallied = (
+        QuarterTally.objects.filter(scope, year=year, quarter__lte=upto_quarter)
+        .values("member_id")
+        .annotate(n=Count("id"), top=Max("quarter"), **{f: Sum(f) for f in COUNT_FIELDS})
+        .order_by()
+    )
+    counts: dict[int, Counts] = {}
+    through: dict[int, int] = {}  # member id -> the last quarter their tallies cover without a gap
+    for member_id, n, top, *numbers in _rows(tallied):
+        if n == top:
+            numbers[8] = _hours(numbers[8])
+            counts[member_id] = Counts(*numbers)
+            through[member_id] = n
+    uncovered = {m: through.get(m, 0) for m in members if through.get(m, 0) < upto_quarter}
+    if not uncovered:
+        return counts
+    records_scope = scope
+    if len(uncovered) <= BY_MEMBER_ID:
+        records_scope = Q(member_id__in=sorted(uncovered)) & scope
+    first = 1 + min(uncovered.values())
+    for (member_id, q), c in record_counts(records_scope, year, first, upto_quarter).items():
+        if q > uncovered.get(member_id, upto_quarter):
+            counts[member_id] = counts.get(member_id, NO_COUNTS) + c
+    return counts

@@ -1,0 +1,43 @@
+"""Storing a closed quarter's tallies (`QuarterTally`): what each member's records of the quarter count,
+so that later year-to-date facts and the annual roll-up read four rows per member, not every record."""
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from members.models import Member, MemberStatus
+
+from ..models import QuarterTally
+from ..selectors.counts import NO_COUNTS, local_midnight, quarter_bounds, record_counts
+
+
+@transaction.atomic
+def store_tallies(branch_ids, year: int, quarter: int) -> int:
+    """Store (or replace) the tallies of quarter `quarter` of `year` for every active member of the
+    branches, from their current records; returns how many were stored. Used when a quarter closes."""
+    branch_ids = sorted(branch_ids)
+    if connection.vendor == "postgresql":
+        # A record written while the tallies are counted would delete (through its trigger) a tally not
+        # yet committed, leaving one that misses it: records wait until the tallies are stored.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {QuarterTally._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+    members = list(
+        Member.objects.filter(branch_id__in=branch_ids, status=MemberStatus.ACTIVE).values_list(
+            "id", flat=True
+        )
+    )
+    counts = record_counts(Q(member__branch_id__in=branch_ids), year, quarter, quarter)
+    start, end = quarter_bounds(year, quarter)
+    starts_at, ends_at = local_midnight(start), local_midnight(end)
+    QuarterTally.objects.filter(member_id__in=members, year=year, quarter=quarter).delete()
+    QuarterTally.objects.bulk_create(
+        QuarterTally(
+            member_id=member_id,
+            year=year,
+            quarter=quarter,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            **counts.get((member_id, quarter), NO_COUNTS)._asdict(),
+        )
+        for member_id in members
+    )
+    return len(members)

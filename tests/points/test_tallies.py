@@ -1,0 +1,245 @@
+"""Closed quarters' tallies: stored when a quarter closes, forgotten by the database whenever a record they
+counted changes, and never the reason a member's facts differ from what their records say."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from members.models import MemberStatus
+from points.models import (
+    Attendance,
+    AttendanceStatus,
+    DuesRecord,
+    DuesStatus,
+    QuarterTally,
+    Session,
+    SessionKind,
+    ThoughtReport,
+)
+from points.models.workflow import stored_line
+from points.scoring import score_many
+from points.selectors.facts import branch_facts, branches_facts
+from points.services import workflow
+from points.services.tallies import store_tallies
+from tests.factories import record_session
+
+from .workflow.conftest import TZ, YEAR, full_year_records, run_quarter
+
+RECORD_TABLES = ('"points_attendance"', '"points_duesrecord"', '"points_thoughtreport"')
+
+
+def _close_year(cast, upto=4):
+    for n in range(1, upto + 1):
+        q = workflow.quarter_open(branch=cast.b1, year=YEAR, number=n, actor=cast.secretary.user)
+        run_quarter(cast, q)
+
+
+def _varied_records(cast):
+    """Three members with different years: perfect, absent all year, late and on leave in places."""
+    full_year_records(cast, cast.member.member)
+    full_year_records(cast, cast.committee_member.member, attended=False, study_hours=12)
+    person = cast.recorder.member
+    for month, status in (
+        (2, AttendanceStatus.LATE),
+        (5, AttendanceStatus.EXCUSED),
+        (11, AttendanceStatus.LEFT_EARLY),
+    ):
+        s = record_session(
+            cast.b1, datetime.date(YEAR, month, 14), kind=SessionKind.WORK_MEETING, title="支委会"
+        )
+        Attendance.objects.create(
+            session=s, member=person, status=status, reason="出差" if month == 5 else ""
+        )
+    DuesRecord.objects.create(member=person, year=YEAR, month=4, status=DuesStatus.LATE)
+    DuesRecord.objects.create(member=person, year=YEAR, month=7, status=DuesStatus.ON_TIME)
+
+
+def _tally(member, quarter):
+    return QuarterTally.objects.filter(member=member, year=YEAR, quarter=quarter).first()
+
+
+def _from_records(cast, **kwargs):
+    """The facts as the records alone give them (every tally put aside, then put back)."""
+    saved = list(QuarterTally.objects.all())
+    QuarterTally.objects.all().delete()
+    try:
+        return branch_facts(cast.b1, YEAR, **kwargs)
+    finally:
+        QuarterTally.objects.bulk_create(saved)
+
+
+def test_closing_a_quarter_stores_a_tally_for_every_active_member_of_the_branch(cast):
+    full_year_records(cast, cast.member.member)
+    _close_year(cast, upto=1)
+    active = set(cast.b1.members.filter(status=MemberStatus.ACTIVE).values_list("pk", flat=True))
+    assert (
+        set(QuarterTally.objects.filter(year=YEAR, quarter=1).values_list("member_id", flat=True)) == active
+    )
+    t = _tally(cast.member.member, 1)
+    assert (t.org_life_required, t.org_life_attended, t.study_hours, t.dues_on_time, t.thought_reports) == (
+        3,
+        3,
+        Decimal("8.0"),
+        3,
+        1,
+    )
+    nobody = _tally(cast.secretary.member, 1)  # no records: a tally of zeros, not a missing one
+    assert (nobody.org_life_required, nobody.dues_on_time, nobody.study_hours) == (0, 0, 0)
+    assert not QuarterTally.objects.filter(quarter=2).exists()
+
+
+@pytest.mark.parametrize("upto", [1, 2, 4])
+def test_facts_and_scores_from_tallies_equal_those_from_the_records(cast, upto):
+    _varied_records(cast)
+    _close_year(cast)
+    tallied = branch_facts(cast.b1, YEAR, upto_quarter=upto)
+    assert tallied == _from_records(cast, upto_quarter=upto)
+    member = cast.member.member.pk
+    assert tallied[member].attendance["org_life"].required == 3 * upto
+    scheme = branches_facts([cast.b1], YEAR)[cast.b1.pk].scheme
+    with_tallies = score_many(scheme, list(tallied.values()), provisional=True)
+    without = score_many(scheme, list(_from_records(cast, upto_quarter=upto).values()), provisional=True)
+    assert [[stored_line(x) for x in s.lines] for s in with_tallies] == [
+        [stored_line(x) for x in s.lines] for s in without
+    ]
+
+
+def test_a_roll_up_of_tallied_quarters_reads_no_record_and_equals_one_from_the_records(cast):
+    _varied_records(cast)
+    _close_year(cast)
+    with CaptureQueriesContext(connection) as queries:
+        filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    assert not [q["sql"] for q in queries if any(t in q["sql"] for t in RECORD_TABLES)]
+    tallied = {r.member_id: (r.total, r.lines) for r in filing.results.all()}
+    QuarterTally.objects.all().delete()
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    assert {r.member_id: (r.total, r.lines) for r in filing.results.all()} == tallied
+
+
+def test_a_member_with_a_gap_in_their_tallies_is_read_from_the_records(cast):
+    _varied_records(cast)
+    _close_year(cast)
+    QuarterTally.objects.filter(member=cast.recorder.member, quarter=2).delete()
+    with CaptureQueriesContext(connection) as queries:
+        facts = branch_facts(cast.b1, YEAR)
+    assert facts == _from_records(cast)
+    record_reads = [q["sql"] for q in queries if '"points_attendance"' in q["sql"]]
+    assert record_reads and all(f"IN ({cast.recorder.member.pk})" in sql for sql in record_reads)
+
+
+def _change_attendance(cast):
+    a = Attendance.objects.get(
+        member=cast.member.member, session__starts_at__month=5, session__kind="activity_day"
+    )
+    Attendance.objects.filter(pk=a.pk).update(status=AttendanceStatus.ABSENT)
+    return {2}
+
+
+def _change_attendance_raw(cast):
+    a = Attendance.objects.get(
+        member=cast.member.member, session__starts_at__month=8, session__kind="activity_day"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE points_attendance SET status = 'absent' WHERE id = %s", [a.pk])
+    return {3}
+
+
+def _add_attendance(cast):
+    s = record_session(cast.b1, datetime.date(YEAR, 12, 20), kind=SessionKind.WORK_MEETING, title="补记")
+    Attendance.objects.create(session=s, member=cast.member.member, status=AttendanceStatus.ABSENT)
+    return {4}
+
+
+def _change_dues(cast):
+    DuesRecord.objects.filter(member=cast.member.member, year=YEAR, month=6).update(status=DuesStatus.UNPAID)
+    return {2}
+
+
+def _delete_report(cast):
+    ThoughtReport.objects.filter(member=cast.member.member, received_on__month=10).delete()
+    return {4}
+
+
+def _change_session_hours(cast):
+    Session.objects.filter(
+        kind=SessionKind.STUDY, starts_at__month=2, attendances__member=cast.member.member
+    ).update(hours=Decimal(1))
+    return {1}
+
+
+def _move_session(cast):
+    s = Session.objects.get(
+        kind=SessionKind.ACTIVITY_DAY, starts_at__month=3, attendances__member=cast.member.member
+    )
+    start = datetime.datetime(YEAR, 4, 2, 9, tzinfo=TZ)
+    Session.objects.filter(pk=s.pk).update(starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    return {1, 2}
+
+
+def _cancel_session(cast):
+    Session.objects.filter(
+        kind=SessionKind.ACTIVITY_DAY, starts_at__month=11, attendances__member=cast.member.member
+    ).update(is_cancelled=True)
+    return {4}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _change_attendance,
+        _change_attendance_raw,
+        _add_attendance,
+        _change_dues,
+        _delete_report,
+        _change_session_hours,
+        _move_session,
+        _cancel_session,
+    ],
+)
+def test_a_change_to_a_counted_record_forgets_that_members_tally_of_that_quarter_only(cast, change):
+    full_year_records(cast, cast.member.member)
+    full_year_records(cast, cast.committee_member.member, attended=False)
+    _close_year(cast)
+    member = cast.member.member
+    before = {q: branch_facts(cast.b1, YEAR, upto_quarter=q)[member.pk] for q in (1, 2, 3, 4)}
+    quarters = change(cast)
+    assert {q for q in (1, 2, 3, 4) if _tally(member, q) is None} == quarters
+    assert QuarterTally.objects.filter(member=cast.committee_member.member).count() == 4  # not theirs
+    for q in (1, 2, 3, 4):
+        assert branch_facts(cast.b1, YEAR, upto_quarter=q) == _from_records(cast, upto_quarter=q)
+    first = min(quarters)
+    assert branch_facts(cast.b1, YEAR, upto_quarter=first)[member.pk] != before[first]
+
+
+def test_a_record_of_another_year_leaves_the_tallies_alone(cast):
+    full_year_records(cast, cast.member.member)
+    _close_year(cast)
+    s = record_session(cast.b1, datetime.date(YEAR + 1, 1, 3))
+    Attendance.objects.create(session=s, member=cast.member.member, status=AttendanceStatus.PRESENT)
+    DuesRecord.objects.create(member=cast.member.member, year=YEAR + 1, month=1, status=DuesStatus.ON_TIME)
+    ThoughtReport.objects.create(member=cast.member.member, received_on=datetime.date(YEAR + 1, 1, 4))
+    assert QuarterTally.objects.filter(member=cast.member.member, year=YEAR).count() == 4
+
+
+def test_a_change_to_a_session_forgets_the_tallies_of_everyone_who_attended_it(cast):
+    _close_year(cast, upto=1)
+    s = record_session(cast.b1, datetime.date(YEAR, 2, 11), kind=SessionKind.STUDY, title="集中学习", hours=4)
+    for person in (cast.member, cast.committee_member):
+        Attendance.objects.create(session=s, member=person.member, status=AttendanceStatus.PRESENT)
+    store_tallies([cast.b1.pk], YEAR, 1)  # as closing the quarter would, with the session in it
+    Session.objects.filter(pk=s.pk).update(title="集中学习（更名）")  # not counted: tallies stay
+    assert (
+        QuarterTally.objects.filter(
+            quarter=1, member__in=[cast.member.member, cast.committee_member.member]
+        ).count()
+        == 2
+    )
+    Session.objects.filter(pk=s.pk).update(hours=Decimal(2))
+    assert not QuarterTally.objects.filter(
+        quarter=1, member__in=[cast.member.member, cast.committee_member.member]
+    ).exists()
+    assert _tally(cast.secretary.member, 1) is not None
+    assert branch_facts(cast.b1, YEAR, upto_quarter=1)[cast.member.member.pk].study_hours == 2
