@@ -7,8 +7,8 @@ from django.db import migrations, models
 
 TALLY = "points_quartertally"
 
-# Every statement that writes records of a member deletes the member's tallies of the quarters it touches,
-# in the same transaction (statement-level triggers with transition tables on PostgreSQL, row triggers on
+# Every statement that writes records of a member deletes the member's tallies that count them (a tally
+# counts the year up to its quarter: the tallies of that quarter and the later ones), in the same transaction (statement-level triggers with transition tables on PostgreSQL, row triggers on
 # SQLite). Sessions: a change of start, kind, hours or cancellation forgets the tallies of everyone who
 # attended, for the old and the new quarter.
 POSTGRES_FUNCTIONS = f"""
@@ -38,11 +38,11 @@ CREATE FUNCTION points_tally_forget_dues() RETURNS trigger LANGUAGE plpgsql AS $
 BEGIN
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     DELETE FROM {TALLY} t USING new_rows r
-    WHERE t.member_id = r.member_id AND t.year = r.year AND t.quarter = (r.month + 2) / 3;
+    WHERE t.member_id = r.member_id AND t.year = r.year AND t.quarter >= (r.month + 2) / 3;
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     DELETE FROM {TALLY} t USING old_rows r
-    WHERE t.member_id = r.member_id AND t.year = r.year AND t.quarter = (r.month + 2) / 3;
+    WHERE t.member_id = r.member_id AND t.year = r.year AND t.quarter >= (r.month + 2) / 3;
   END IF;
   RETURN NULL;
 END $$;
@@ -51,12 +51,12 @@ BEGIN
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     DELETE FROM {TALLY} t USING new_rows r
     WHERE t.member_id = r.member_id AND t.year = extract(year FROM r.received_on)
-      AND t.quarter = extract(quarter FROM r.received_on);
+      AND t.quarter >= extract(quarter FROM r.received_on);
   END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     DELETE FROM {TALLY} t USING old_rows r
     WHERE t.member_id = r.member_id AND t.year = extract(year FROM r.received_on)
-      AND t.quarter = extract(quarter FROM r.received_on);
+      AND t.quarter >= extract(quarter FROM r.received_on);
   END IF;
   RETURN NULL;
 END $$;
@@ -94,10 +94,10 @@ def _sqlite_forget(table: str, r: str) -> str:
                 f"AND starts_at <= {at} AND {at} < ends_at;")
     if table == "points_duesrecord":
         return (f"DELETE FROM {TALLY} WHERE member_id = {r}.member_id AND year = {r}.year "
-                f"AND quarter = ({r}.month + 2) / 3;")
+                f"AND quarter >= ({r}.month + 2) / 3;")
     return (f"DELETE FROM {TALLY} WHERE member_id = {r}.member_id "
             f"AND year = CAST(strftime('%Y', {r}.received_on) AS INTEGER) "
-            f"AND quarter = (CAST(strftime('%m', {r}.received_on) AS INTEGER) + 2) / 3;")
+            f"AND quarter >= (CAST(strftime('%m', {r}.received_on) AS INTEGER) + 2) / 3;")
 
 
 def _sqlite() -> list[str]:

@@ -1,23 +1,24 @@
-"""A closed quarter's countable records per member, stored once so that a year's facts are read from four
-rows per member instead of every attendance, dues and report row (the annual roll-up reads a committee's)."""
+"""What a member's records count, stored when a quarter closes, so that a year's facts are read from one
+row per member instead of every attendance, dues and report row (the annual roll-up reads a committee's)."""
 
 from django.db import models
 
 
 class QuarterTally(models.Model):
-    """季度记录汇总: what one member's records of one quarter count for the scoring engine, stored when the
-    quarter closes (`points.services.tallies.store_quarter_tallies`).
+    """季度记录汇总: what one member's records of the year up to and including one quarter count for the
+    scoring engine, stored when the quarter closes (`points.services.tallies.store_tallies`).
 
-    Derived data, never edited: database triggers (migration 0005) delete a member's tally in the same
-    transaction as any insert, update or delete of an attendance, dues or report row of that quarter, or a
-    change to a session they attended, whoever writes it. A member without a tally is read from the records
-    themselves, so a missing tally costs time and never changes a score."""
+    Derived data, never edited: database triggers (migration 0005) delete a member's tallies that count a
+    record (its quarter's and the later ones) in the same transaction as any insert, update or delete of
+    that attendance, dues or report row, or a counted change to a session they attended, whoever writes it.
+    What no tally covers is read from the records themselves, so a missing tally costs time and never
+    changes a score."""
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField("年度")
     quarter = models.PositiveSmallIntegerField("季度")
-    # The quarter's bounds as instants (local midnight), for the attendance triggers to compare with a
-    # session's start in any time zone.
+    # The period counted, as instants (local midnight of 1 January and of the day after the quarter), for
+    # the attendance triggers to compare with a session's start whatever the database's time zone.
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     org_life_required = models.PositiveIntegerField(default=0)

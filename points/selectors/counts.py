@@ -1,13 +1,13 @@
-"""What a member's records count for the scoring engine, per quarter: from the closed quarters' stored
-tallies (`QuarterTally`) where every quarter up to the one asked for has one, and from the records
-themselves for the rest, in a fixed number of queries however many members."""
+"""What a member's records count for the scoring engine: from the latest stored tally of a closed quarter
+(`QuarterTally`, which counts the year up to its quarter) and from the records themselves for the quarters
+after it, in a fixed number of queries however many members."""
 
 import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 
@@ -144,29 +144,52 @@ def record_counts(scope: Q, year: int, first: int, last: int) -> dict[tuple[int,
 
 def member_counts(scope: Q, year: int, upto_quarter: int, members) -> dict[int, Counts]:
     """Member id -> what their records of quarters 1..`upto_quarter` of `year` count, for the `members`
-    (ids) asked for: a member's stored tallies when they cover quarters 1..k without a gap, their records
-    for quarters k+1.. (all of them for a member without tallies). `scope` filters on `member`."""
-    tallied = (
-        QuarterTally.objects.filter(scope, year=year, quarter__lte=upto_quarter)
-        .values("member_id")
-        .annotate(n=Count("id"), top=Max("quarter"), **{f: Sum(f) for f in COUNT_FIELDS})
-        .order_by()
-    )
+    (ids) asked for. A member's latest stored tally (it counts the year up to its quarter) covers them up
+    to that quarter; their records are read for the quarters after it (all of them without a tally).
+    `scope` filters on `member`."""
     counts: dict[int, Counts] = {}
-    through: dict[int, int] = {}  # member id -> the last quarter their tallies cover without a gap
-    for member_id, n, top, *numbers in _rows(tallied):
-        if n == top:
-            numbers[8] = _hours(numbers[8])
-            counts[member_id] = Counts(*numbers)
-            through[member_id] = n
-    uncovered = {m: through.get(m, 0) for m in members if through.get(m, 0) < upto_quarter}
+    for member_id, *numbers in _rows(
+        QuarterTally.objects.filter(scope, year=year, quarter=upto_quarter).values_list(
+            "member_id", *COUNT_FIELDS
+        )
+    ):
+        counts[member_id] = _counts(numbers)
+    uncovered = [m for m in members if m not in counts]
     if not uncovered:
         return counts
-    records_scope = scope
-    if len(uncovered) <= BY_MEMBER_ID:
-        records_scope = Q(member_id__in=sorted(uncovered)) & scope
-    first = 1 + min(uncovered.values())
-    for (member_id, q), c in record_counts(records_scope, year, first, upto_quarter).items():
-        if q > uncovered.get(member_id, upto_quarter):
+    through: dict[int, int] = {}  # member id -> the quarter their latest tally counts up to
+    if upto_quarter > 1:
+        earlier = QuarterTally.objects.filter(
+            _narrowed(scope, uncovered), year=year, quarter__lt=upto_quarter
+        )
+        wanted = set(uncovered)
+        for member_id, quarter, *numbers in _rows(earlier.values_list("member_id", "quarter", *COUNT_FIELDS)):
+            if member_id in wanted and quarter > through.get(member_id, 0):
+                counts[member_id] = _counts(numbers)
+                through[member_id] = quarter
+    first = 1 + min(through.get(m, 0) for m in uncovered)
+    after = {m: through.get(m, 0) for m in uncovered}
+    for (member_id, quarter), c in record_counts(
+        _narrowed(scope, uncovered), year, first, upto_quarter
+    ).items():
+        if quarter > after.get(member_id, upto_quarter):
             counts[member_id] = counts.get(member_id, NO_COUNTS) + c
+    return counts
+
+
+def _counts(numbers: list) -> Counts:
+    numbers[8] = _hours(numbers[8])
+    return Counts(*numbers)
+
+
+def _narrowed(scope: Q, members: list[int]) -> Q:
+    """`scope` narrowed to the members by id, unless there are too many to list."""
+    return Q(member_id__in=sorted(members)) & scope if len(members) <= BY_MEMBER_ID else scope
+
+
+def year_counts(scope: Q, year: int, upto_quarter: int) -> dict[int, Counts]:
+    """Member id -> what their records of quarters 1..`upto_quarter` count, from the records alone."""
+    counts: dict[int, Counts] = {}
+    for (member_id, _quarter), c in record_counts(scope, year, 1, upto_quarter).items():
+        counts[member_id] = counts.get(member_id, NO_COUNTS) + c
     return counts

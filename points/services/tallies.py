@@ -1,5 +1,5 @@
 """Storing a closed quarter's tallies (`QuarterTally`): what each member's records of the quarter count,
-so that later year-to-date facts and the annual roll-up read four rows per member, not every record."""
+so that later year-to-date facts and the annual roll-up read one row per member, not every record."""
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -7,13 +7,14 @@ from django.db.models import Q
 from members.models import Member, MemberStatus
 
 from ..models import QuarterTally
-from ..selectors.counts import NO_COUNTS, local_midnight, quarter_bounds, record_counts
+from ..selectors.counts import NO_COUNTS, local_midnight, quarter_bounds, year_counts
 
 
 @transaction.atomic
 def store_tallies(branch_ids, year: int, quarter: int) -> int:
     """Store (or replace) the tallies of quarter `quarter` of `year` for every active member of the
-    branches, from their current records; returns how many were stored. Used when a quarter closes."""
+    branches: what their current records of the year up to that quarter count. Returns how many were
+    stored. Used when a quarter closes."""
     branch_ids = sorted(branch_ids)
     if connection.vendor == "postgresql":
         # A record written while the tallies are counted would delete (through its trigger) a tally not
@@ -25,9 +26,11 @@ def store_tallies(branch_ids, year: int, quarter: int) -> int:
             "id", flat=True
         )
     )
-    counts = record_counts(Q(member__branch_id__in=branch_ids), year, quarter, quarter)
-    start, end = quarter_bounds(year, quarter)
-    starts_at, ends_at = local_midnight(start), local_midnight(end)
+    counts = year_counts(Q(member__branch_id__in=branch_ids), year, quarter)
+    starts_at, ends_at = (
+        local_midnight(quarter_bounds(year, 1)[0]),
+        local_midnight(quarter_bounds(year, quarter)[1]),
+    )
     QuarterTally.objects.filter(member_id__in=members, year=year, quarter=quarter).delete()
     QuarterTally.objects.bulk_create(
         QuarterTally(
@@ -36,7 +39,7 @@ def store_tallies(branch_ids, year: int, quarter: int) -> int:
             quarter=quarter,
             starts_at=starts_at,
             ends_at=ends_at,
-            **counts.get((member_id, quarter), NO_COUNTS)._asdict(),
+            **counts.get(member_id, NO_COUNTS)._asdict(),
         )
         for member_id in members
     )
