@@ -4,7 +4,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from points.models import AnnualResult, Attendance, AttendanceStatus, EntryType, FilingState, SessionKind
+from points.models import (
+    AnnualFiling,
+    AnnualResult,
+    Attendance,
+    AttendanceStatus,
+    EntryType,
+    FilingState,
+    SessionKind,
+)
 from points.models.workflow import LineBook, stored_line
 from points.scoring import Line
 from points.services import workflow
@@ -184,6 +192,7 @@ def test_it_stores_each_branchs_lines_once_on_its_filing(cast, monkeypatch):
     _close_year(cast, cast.b3, cast.other_secretary.user)
     engine = _engine_lines(monkeypatch)
     b1, b3 = workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert {f.pk: f.lines for f in (b1, b3)} == dict(AnnualFiling.objects.values_list("pk", "lines"))
 
     b1_results = _check_lines(b1, engine)
     _check_lines(b3, engine)
