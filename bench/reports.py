@@ -77,7 +77,8 @@ def seed(rng: random.Random):
     from branches.models import Organization, OrgKind
     from members.models import Category, Gender, Member
     from points.models import AnnualFiling, AnnualResult, FilingState
-    from points.scoring import GUIDELINE_SCHEME, RESULT_LABELS
+    from points.models.workflow import LineBook
+    from points.scoring import GUIDELINE_SCHEME, RESULT_LABELS, Line
 
     started = time.perf_counter()
     committee = Organization.objects.create(
@@ -136,6 +137,7 @@ def seed(rng: random.Random):
     codes = list(RESULT_LABELS)
     results = []
     by_branch: dict[int, list[AnnualResult]] = {}
+    books = {b.pk: LineBook() for b in branches}  # branch -> its filing's lines
     for m in members:
         exempt = rng.random() < 0.01
         r = AnnualResult(filing=filing_of[m.branch_id], member=m, category=m.category, exempt=exempt)
@@ -148,19 +150,22 @@ def seed(rng: random.Random):
             r.total = r.base + r.bonus - r.deductions
             r.base_items = {code: str(v) for code, v in values.items()}
             r.results = [c for c in codes if rng.random() < 0.15][:3]
-            r.lines = [
-                [
+            r.line_refs = books[m.branch_id].refs(
+                Line(
                     "base",
                     i.code,
                     i.clause,
                     i.label,
-                    str(values[i.code]),
+                    values[i.code],
                     f"{i.label}：按记录计 {values[i.code]} 分",
-                ]
+                )
                 for i in items
-            ]
+            )
         results.append(r)
         by_branch.setdefault(m.branch_id, []).append(r)
+    for filing in filings:
+        filing.lines = books[filing.branch_id].lines
+    AnnualFiling.objects.bulk_update(filings, ["lines"], batch_size=500)
     for branch_results in by_branch.values():
         ranked = sorted((r for r in branch_results if not r.exempt), key=lambda r: r.total, reverse=True)
         for position, r in enumerate(ranked, start=1):

@@ -32,7 +32,7 @@ from .models import (
     QuarterState,
     Transition,
 )
-from .models.workflow import stored_line
+from .models.workflow import LineBook
 from .reports.access import imports_for_branch
 from .scoring import (
     CATEGORY_LABELS,
@@ -379,13 +379,16 @@ def _rank_history(filing: AnnualFiling) -> None:
         assessed = {a.member_id: a for a in assess_branch(GUIDELINE_SCHEME, scores, previous)}
     except ScoringError as exc:
         raise ValueError(f"{filing}：{exc}") from None
+    book = LineBook()
     for r in results:
         a = assessed[r.member_id]
         r.rank = a.rank
         r.near_bottom = a.low_and_bottom or a.near_bottom
         r.results = list(a.results)
-        r.lines = [stored_line(line) for line in (*a.score.lines, *_money_lines(r), *a.lines)]
-    AnnualResult.objects.bulk_update(results, ["rank", "near_bottom", "results", "lines"])
+        r.line_refs = book.refs((*a.score.lines, *_money_lines(r), *a.lines))
+    filing.lines = book.lines
+    filing.save(update_fields=["lines"])
+    AnnualResult.objects.bulk_update(results, ["rank", "near_bottom", "results", "line_refs"])
 
 
 def _money_lines(r: AnnualResult) -> list[Line]:

@@ -172,6 +172,9 @@ class AnnualFiling(models.Model):
     scheme = models.JSONField("所用细则")
     rolled_up_at = models.DateTimeField(auto_now_add=True)
     remarks = models.TextField("审核意见", max_length=2000, blank=True)
+    # The distinct explanation lines of the branch's results, each once (`LineBook`): members share
+    # most of them, and a result keeps only their positions (`AnnualResult.line_refs`).
+    lines = models.JSONField(default=list)
 
     class Meta:
         verbose_name = "年度积分备案"
@@ -183,10 +186,39 @@ class AnnualFiling(models.Model):
 
 
 def stored_line(line) -> list:
-    """An explained line of the scoring engine as `AnnualResult.lines` keeps it:
+    """An explained line of the scoring engine as `AnnualFiling.lines` keeps it:
     [section, code, clause, label, points as text or None, text]."""
     points = None if line.points is None else str(line.points)
     return [line.section, line.code, line.clause, line.label, points, line.text]
+
+
+class LineBook:
+    """A filing's distinct stored lines (`lines`, for `AnnualFiling.lines`) and each engine line's
+    position in them (`refs`, for `AnnualResult.line_refs`)."""
+
+    def __init__(self):
+        self.lines: list[list] = []
+        self._positions: dict[tuple, int] = {}
+        # Members scored alike share line objects: a line object met again is looked up by identity,
+        # which also keeps apart equal lines whose points print differently (12 and 12.0). The line is
+        # held so that its id is not given to another object while the book is in use.
+        self._seen: dict[int, tuple] = {}
+
+    def ref(self, line) -> int:
+        seen = self._seen.get(id(line))
+        if seen is not None:
+            return seen[1]
+        stored = stored_line(line)
+        key = tuple(stored)
+        position = self._positions.get(key)
+        if position is None:
+            position = self._positions[key] = len(self.lines)
+            self.lines.append(stored)
+        self._seen[id(line)] = (line, position)
+        return position
+
+    def refs(self, lines) -> list[int]:
+        return [self.ref(line) for line in lines]
 
 
 class AnnualResult(models.Model):
@@ -204,13 +236,21 @@ class AnnualResult(models.Model):
     rank = models.PositiveIntegerField(null=True)
     near_bottom = models.BooleanField(default=False)
     results = models.JSONField(default=list)
-    lines = models.JSONField(default=list)  # [stored_line(line), ...] of the engine's explained lines
+    # The engine's explained lines, in order, as positions in `filing.lines`.
+    line_refs = models.JSONField(default=list)
 
     class Meta:
         verbose_name = "年度积分结果"
         verbose_name_plural = "年度积分结果"
         ordering = ["rank", "member__code"]
         constraints = [models.UniqueConstraint(fields=["filing", "member"], name="annual_result_unique")]
+
+    @property
+    def lines(self) -> list[list]:
+        """[stored_line(line), ...] of the engine's explained lines, read from the filing: load it with
+        the result (select_related, or the result read through `filing.results`)."""
+        book = self.filing.lines
+        return [book[i] for i in self.line_refs]
 
 
 class Transition(AuditChained):

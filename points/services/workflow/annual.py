@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 
 from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState, Transition
-from ...models.workflow import stored_line
+from ...models.workflow import LineBook
 from ...scoring import ScoringError, assess_branch, score_many
 from ...selectors.facts import branches_facts, scoring_members
 from ._steps import _deny, _move, _require
@@ -34,7 +34,7 @@ RESULT_COLUMNS = (
     "rank",
     "near_bottom",
     "results",
-    "lines",
+    "line_refs",
 )
 
 
@@ -51,23 +51,22 @@ def _previous_bottom(branch_ids, year: int, schemes) -> dict[int, set[int]]:
 
 
 class _RowWriter:
-    """AnnualResult rows as `_write_results` writes them, JSON columns serialized. Members share most
-    explanation lines, so each distinct line's JSON is made once."""
+    """AnnualResult rows as `_write_results` writes them, JSON columns serialized, without their
+    filing_id (the filings are written after their lines are known). A branch's members share most
+    explanation lines: the filing keeps each once (`LineBook`), a row only their positions."""
 
     def __init__(self):
-        self._lines: dict = {}  # line -> its JSON
         self._results: dict[tuple, str] = {}
         self._base: dict[tuple, str] = {}
 
-    def _line(self, line) -> str:
-        text = self._lines.get(line)
-        if text is None:
-            text = self._lines[line] = json.dumps(stored_line(line), ensure_ascii=False)
-        return text
+    def branch(self, assessed) -> tuple[list[list], list[tuple]]:
+        """The filing's lines and its rows."""
+        book = LineBook()
+        return book.lines, [self._row(book, r) for r in assessed]
 
-    def row(self, filing_id: int, r) -> tuple:
+    def _row(self, book: LineBook, r) -> tuple:
         score = r.score
-        lines = "[" + ", ".join(self._line(line) for line in (*score.lines, *r.lines)) + "]"
+        refs = "[" + ", ".join([str(book.ref(line)) for line in (*score.lines, *r.lines)]) + "]"
         base = tuple(line for line in score.lines if line.section == "base")
         base_items = self._base.get(base)
         if base_items is None:
@@ -78,7 +77,6 @@ class _RowWriter:
         if results is None:
             results = self._results[r.results] = json.dumps(list(r.results))
         return (
-            filing_id,
             r.member_id,
             score.category,
             score.exempt,
@@ -90,13 +88,13 @@ class _RowWriter:
             r.rank,
             r.near_bottom,
             results,
-            lines,
+            refs,
         )
 
 
 def _write_results(rows: list[tuple]) -> None:
-    """The rows hold their JSON columns already serialized: COPY on PostgreSQL (the explanation lines
-    make big rows that INSERT quoting slows down), one prepared INSERT run for every row elsewhere."""
+    """The rows hold their JSON columns already serialized: COPY on PostgreSQL (a committee's ten
+    thousand rows load faster than through INSERT), one prepared INSERT run for every row elsewhere."""
     table = connection.ops.quote_name(AnnualResult._meta.db_table)
     columns = ", ".join(RESULT_COLUMNS)
     with connection.cursor() as cursor:
@@ -148,8 +146,10 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
             raise ValidationError(
                 f"{branch.name}{year}年度还有 {4 - closed.get(branch.pk, 0)} 个季度未完成公示，不能汇总年度积分。"
             )
+    # Locked for the roll-up; their old lines are replaced without being read.
     filings = {
-        f.branch_id: f for f in AnnualFiling.objects.select_for_update().filter(branch_id__in=ids, year=year)
+        f.branch_id: f
+        for f in AnnualFiling.objects.select_for_update().filter(branch_id__in=ids, year=year).defer("lines")
     }
     for branch in branches:
         filing = filings.get(branch.pk)
@@ -170,10 +170,21 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
             raise ValidationError(f"{branch.name}积分计算有误：{exc}") from None
         assessed[branch.pk] = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()))
 
+    writer = _RowWriter()
+    written = {b.pk: writer.branch(assessed[b.pk]) for b in branches}  # branch -> (lines, rows)
+
     # The roll-up is derived from the ledger; until it is submitted it may be recomputed.
     AnnualResult.objects.filter(filing__in=list(filings.values())).delete()
+    # The lines go in as an expression, which makes Django insert the filings through VALUES instead of
+    # UNNEST arrays: psycopg quotes array elements in Python, half a second for a committee's lines.
+    lines_field = AnnualFiling._meta.get_field("lines")
     new = AnnualFiling.objects.bulk_create(
-        AnnualFiling(branch=b, year=year, scheme=schemes[b.pk].to_dict())
+        AnnualFiling(
+            branch=b,
+            year=year,
+            scheme=schemes[b.pk].to_dict(),
+            lines=Value(written[b.pk][0], output_field=lines_field),
+        )
         for b in branches
         if b.pk not in filings
     )
@@ -189,9 +200,11 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
         for f in new
     ]
     for filing in new:
+        filing.lines = written[filing.branch_id][0]  # the list rather than the expression
         filings[filing.branch_id] = filing
     again = [filings[b.pk] for b in branches if filings[b.pk].pk not in new_ids]
-    # Re-rolled filings: one UPDATE per distinct scheme (nearly always one for the whole committee).
+    # Re-rolled filings: one UPDATE per distinct scheme (nearly always one for the whole committee),
+    # and one for their lines, which are each branch's own.
     by_scheme: dict[str, list[int]] = defaultdict(list)
     for filing in again:
         by_scheme[json.dumps(schemes[filing.branch_id].to_dict(), sort_keys=True)].append(filing.pk)
@@ -206,14 +219,14 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
             )
         )
         filing.state = FilingState.ROLLED_UP
+        filing.lines = written[filing.branch_id][0]
     for scheme_json, ids_ in by_scheme.items():
         AnnualFiling.objects.filter(pk__in=ids_).update(
             state=FilingState.ROLLED_UP, scheme=json.loads(scheme_json)
         )
+    AnnualFiling.objects.bulk_update(again, ["lines"])
     Transition.objects.create_many(transitions)
-    writer = _RowWriter()
-    rows = [writer.row(filings[b.pk].pk, r) for b in branches for r in assessed[b.pk]]
-    _write_results(rows)
+    _write_results([(filings[b.pk].pk, *row) for b in branches for row in written[b.pk][1]])
     return [filings[b.pk] for b in branches]
 
 

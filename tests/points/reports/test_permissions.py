@@ -78,7 +78,11 @@ def _b3_year(cast):
         publicity_end=datetime.date(2026, 1, 12),
     )
     filing = AnnualFiling.objects.create(
-        branch=cast.b3, year=YEAR, state=FilingState.FILED, scheme=GUIDELINE_SCHEME.to_dict()
+        branch=cast.b3,
+        year=YEAR,
+        state=FilingState.FILED,
+        scheme=GUIDELINE_SCHEME.to_dict(),
+        lines=[["base", "study", "三(一)1", "认真学习", "12", "全年集中学习 32 学时"]],
     )
     result = AnnualResult.objects.create(
         filing=filing,
@@ -89,7 +93,7 @@ def _b3_year(cast):
         deductions=Decimal(0),
         total=Decimal(100),
         rank=1,
-        lines=[["base", "study", "三(一)1", "认真学习", "12", "全年集中学习 32 学时"]],
+        line_refs=[0],
     )
     return quarter, filing, result
 

@@ -4,10 +4,21 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from points.models import AnnualResult, EntryType, FilingState
+from points.models import (
+    AnnualFiling,
+    AnnualResult,
+    Attendance,
+    AttendanceStatus,
+    EntryType,
+    FilingState,
+    SessionKind,
+)
+from points.models.workflow import LineBook, stored_line
+from points.scoring import Line
 from points.services import workflow
+from tests.factories import record_session
 
-from .conftest import YEAR, full_year_records, run_quarter
+from .conftest import TZ, YEAR, full_year_records, run_quarter
 
 
 def _year(cast, decide_q4=None):
@@ -145,3 +156,78 @@ def test_it_pauses_the_cyclic_collector_only_while_it_rolls_up(cast, monkeypatch
     with pytest.raises(ValidationError, match="4 个季度"):  # b3 has no closed quarter
         workflow.annual_roll_up_many(branches=[cast.b3], year=YEAR, actor=cast.dept.user)
     assert gc.isenabled()
+
+
+def _engine_lines(monkeypatch) -> dict:
+    """member_id -> the stored form of the lines the engine gave the roll-up for that member."""
+    from points.services.workflow import annual
+
+    seen = {}
+    real = annual.assess_branch
+
+    def spy(*args, **kwargs):
+        assessed = real(*args, **kwargs)
+        for r in assessed:
+            seen[r.member_id] = [stored_line(line) for line in (*r.score.lines, *r.lines)]
+        return assessed
+
+    monkeypatch.setattr(annual, "assess_branch", spy)
+    return seen
+
+
+def _check_lines(filing, engine: dict) -> list[AnnualResult]:
+    """The filing holds each line once, only those its results use; each result reads the engine's lines."""
+    filing.refresh_from_db()
+    assert len({tuple(line) for line in filing.lines}) == len(filing.lines)
+    results = list(AnnualResult.objects.filter(filing=filing).select_related("filing"))
+    assert {i for r in results for i in r.line_refs} == set(range(len(filing.lines)))
+    for r in results:
+        assert r.lines == engine[r.member_id]
+    return results
+
+
+def test_it_stores_each_branchs_lines_once_on_its_filing(cast, monkeypatch):
+    full_year_records(cast, cast.member.member)
+    _year(cast)
+    _close_year(cast, cast.b3, cast.other_secretary.user)
+    engine = _engine_lines(monkeypatch)
+    b1, b3 = workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert {f.pk: f.lines for f in (b1, b3)} == dict(AnnualFiling.objects.values_list("pk", "lines"))
+
+    b1_results = _check_lines(b1, engine)
+    _check_lines(b3, engine)
+    assert sum(len(r.line_refs) for r in b1_results) > len(b1.lines)  # members share lines
+    # A line both branches use is stored in each, so neither branch's page reads the other's lines.
+    assert {tuple(line) for line in b1.lines} & {tuple(line) for line in b3.lines}
+    # Branch 1's member alone studied 32 hours.
+    assert not any(line[5].startswith("全年集中学习 32 学时") for line in b3.lines)
+
+
+def test_it_replaces_the_filings_lines_when_rolled_up_again(cast, monkeypatch):
+    full_year_records(cast, cast.member.member)
+    _year(cast)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    filing.refresh_from_db()
+    (studied,) = [line for line in filing.lines if line[5].startswith("全年集中学习 32 学时")]
+
+    session = record_session(
+        cast.b1, datetime.datetime(YEAR, 12, 20, 14, tzinfo=TZ), hours_long=8, kind=SessionKind.STUDY, hours=8
+    )
+    Attendance.objects.create(session=session, member=cast.member.member, status=AttendanceStatus.PRESENT)
+    engine = _engine_lines(monkeypatch)
+    again = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    assert again.pk == filing.pk
+
+    _check_lines(again, engine)
+    assert studied not in again.lines
+    assert any(line[5].startswith("全年集中学习 40 学时") for line in again.lines)
+
+
+def test_a_line_book_keeps_equal_lines_that_print_differently_apart():
+    twelve = Line("base", "discipline", "三(一)7", "遵守纪律", Decimal(12), "满分")
+    book = LineBook()
+    assert book.refs([twelve, twelve, twelve._replace(points=Decimal("12.0")), Line(*twelve)]) == [0, 0, 1, 0]
+    assert book.lines == [
+        ["base", "discipline", "三(一)7", "遵守纪律", "12", "满分"],
+        ["base", "discipline", "三(一)7", "遵守纪律", "12.0", "满分"],
+    ]

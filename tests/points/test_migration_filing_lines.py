@@ -1,0 +1,60 @@
+"""Migration 0005: each result's copy of its lines becomes positions in its filing's distinct lines."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from points.models import AnnualResult
+from tests.factories import make_committee_tree, make_member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("points", "0004_branch_version")]
+AFTER = [("points", "0005_filing_lines")]
+
+STUDY = ["base", "study", "三(一)1", "认真学习", "12", "全年集中学习 32 学时，达到 32 学时 → 满分 12 分"]
+DUES = ["base", "dues", "三(一)4", "主动交纳党费", "12", "应交纳党费 12 个月，均按时足额交纳 → 满分 12 分"]
+SHORT = ["base", "dues", "三(一)4", "主动交纳党费", "11", "应交纳党费 12 个月，按时足额交纳 11 个月"]
+AWARD = ["result", "excellent_candidate", "五1", "可作为民主评议“优秀”等次人选", None, "年度积分 100 分"]
+
+
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
+@pytest.fixture
+def at_0004():
+    apps = _migrate(BEFORE)
+    yield apps
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_it_moves_each_filings_distinct_lines_onto_it_and_back(at_0004):
+    _committee, _g1, _g2, b1, b2, _b3, _group = make_committee_tree()
+    a, b, c, d = make_member(b1), make_member(b1), make_member(b1), make_member(b2)
+    Filing = at_0004.get_model("points", "AnnualFiling")
+    Result = at_0004.get_model("points", "AnnualResult")
+    f1 = Filing.objects.create(branch_id=b1.pk, year=2024, scheme={})
+    f2 = Filing.objects.create(branch_id=b2.pk, year=2024, scheme={})
+    before = {
+        a.pk: [STUDY, DUES, AWARD],
+        b.pk: [STUDY, SHORT],
+        c.pk: [],
+        d.pk: [STUDY, SHORT],
+    }
+    for member_id, lines in before.items():
+        filing = f2 if member_id == d.pk else f1
+        Result.objects.create(filing=filing, member_id=member_id, category="full", lines=lines)
+
+    _migrate(AFTER)
+    results = {r.member_id: r for r in AnnualResult.objects.select_related("filing")}
+    assert {member_id: r.lines for member_id, r in results.items()} == before
+    assert sorted(results[a.pk].filing.lines) == sorted([STUDY, DUES, AWARD, SHORT])
+    assert sorted(results[d.pk].filing.lines) == sorted([STUDY, SHORT])  # only its own members' lines
+
+    apps = _migrate(BEFORE)
+    Result = apps.get_model("points", "AnnualResult")
+    assert {r.member_id: r.lines for r in Result.objects.all()} == before
