@@ -1,4 +1,4 @@
-"""Migration 0005: each result's copy of its lines becomes positions in its filing's distinct lines."""
+"""Migration 0006: each result's copy of its lines becomes positions in its filing's distinct lines."""
 
 import pytest
 from django.db import connection
@@ -9,8 +9,8 @@ from tests.factories import make_committee_tree, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("points", "0004_branch_version")]
-AFTER = [("points", "0005_filing_lines")]
+BEFORE = [("points", "0005_quarter_tally")]
+AFTER = [("points", "0006_filing_lines")]
 
 STUDY = ["base", "study", "三(一)1", "认真学习", "12", "全年集中学习 32 学时，达到 32 学时 → 满分 12 分"]
 DUES = ["base", "dues", "三(一)4", "主动交纳党费", "12", "应交纳党费 12 个月，均按时足额交纳 → 满分 12 分"]
@@ -25,18 +25,18 @@ def _migrate(target):
 
 
 @pytest.fixture
-def at_0004():
+def at_0005():
     apps = _migrate(BEFORE)
     yield apps
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-def test_it_moves_each_filings_distinct_lines_onto_it_and_back(at_0004):
+def test_it_moves_each_filings_distinct_lines_onto_it_and_back(at_0005):
     _committee, _g1, _g2, b1, b2, _b3, _group = make_committee_tree()
     a, b, c, d = make_member(b1), make_member(b1), make_member(b1), make_member(b2)
-    Filing = at_0004.get_model("points", "AnnualFiling")
-    Result = at_0004.get_model("points", "AnnualResult")
+    Filing = at_0005.get_model("points", "AnnualFiling")
+    Result = at_0005.get_model("points", "AnnualResult")
     f1 = Filing.objects.create(branch_id=b1.pk, year=2024, scheme={})
     f2 = Filing.objects.create(branch_id=b2.pk, year=2024, scheme={})
     before = {

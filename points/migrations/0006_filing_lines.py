@@ -39,7 +39,7 @@ def to_lines(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("points", "0004_branch_version"),
+        ("points", "0005_quarter_tally"),
     ]
 
     operations = [
