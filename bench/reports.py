@@ -79,6 +79,7 @@ def seed(rng: random.Random):
     from points.models import AnnualFiling, AnnualResult, FilingState
     from points.models.workflow import LineBook
     from points.scoring import GUIDELINE_SCHEME, RESULT_LABELS, Line
+    from points.services.lines import store_lines
 
     started = time.perf_counter()
     committee = Organization.objects.create(
@@ -137,7 +138,7 @@ def seed(rng: random.Random):
     codes = list(RESULT_LABELS)
     results = []
     by_branch: dict[int, list[AnnualResult]] = {}
-    books = {b.pk: LineBook() for b in branches}  # branch -> its filing's lines
+    book = LineBook()  # the distinct lines, stored once (ExplanationLine)
     for m in members:
         exempt = rng.random() < 0.01
         r = AnnualResult(filing=filing_of[m.branch_id], member=m, category=m.category, exempt=exempt)
@@ -150,7 +151,7 @@ def seed(rng: random.Random):
             r.total = r.base + r.bonus - r.deductions
             r.base_items = {code: str(v) for code, v in values.items()}
             r.results = [c for c in codes if rng.random() < 0.15][:3]
-            r.line_refs = books[m.branch_id].refs(
+            r.line_refs = book.refs(
                 Line(
                     "base",
                     i.code,
@@ -163,9 +164,9 @@ def seed(rng: random.Random):
             )
         results.append(r)
         by_branch.setdefault(m.branch_id, []).append(r)
-    for filing in filings:
-        filing.lines = books[filing.branch_id].lines
-    AnnualFiling.objects.bulk_update(filings, ["lines"], batch_size=500)
+    ids = store_lines(book.lines)
+    for r in results:
+        r.line_refs = [ids[p] for p in r.line_refs]
     for branch_results in by_branch.values():
         ranked = sorted((r for r in branch_results if not r.exempt), key=lambda r: r.total, reverse=True)
         for position, r in enumerate(ranked, start=1):

@@ -395,14 +395,15 @@ def breakdown(roll_up, base_ms: float) -> str:
         "facts (records read and turned into facts)": "branches_facts",
         "scoring": "score_many",
         "ranking and clause 5": "assess_branch",
-        "writing results (COPY)": "_write_results",
+        "storing the new explanation lines": "store_lines",
+        "writing results (COPY, with their lines' ids)": "_write_results",
     }
     saved = {attr: getattr(annual, attr) for attr in steps.values()}
-    saved_branch = annual._RowWriter.branch
+    saved_row = annual._RowWriter.row
     try:
         for label, attr in steps.items():
             setattr(annual, attr, timed_step(label, saved[attr]))
-        annual._RowWriter.branch = timed_step("serializing result rows and filing lines", saved_branch)
+        annual._RowWriter.row = timed_step("serializing result rows", saved_row)
         t0 = time.perf_counter()
         with connection.execute_wrapper(sql_timer):
             roll_up()
@@ -410,7 +411,7 @@ def breakdown(roll_up, base_ms: float) -> str:
     finally:
         for attr, fn in saved.items():
             setattr(annual, attr, fn)
-        annual._RowWriter.branch = saved_branch
+        annual._RowWriter.row = saved_row
     parts = [
         f"  {label}: {seconds * 1000:.0f} ms ({seconds * 1000 / base_ms:.2f}x)"
         for label, seconds in spent.items()
@@ -421,7 +422,7 @@ def breakdown(roll_up, base_ms: float) -> str:
             f"where a recomputing roll-up's {total * 1000:.0f} ms go (all SQL statements together: "
             f"{sql[0] * 1000:.0f} ms = {sql[0] * 1000 / base_ms:.2f}x):",
             *parts,
-            f"  the rest (locks, filings and their lines, transitions, deleting the old results, commit): "
+            f"  the rest (locks, filings, transitions, deleting the old results, commit): "
             f"{rest * 1000:.0f} ms",
         ]
     )

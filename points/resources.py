@@ -44,6 +44,7 @@ from .scoring import (
     assess_branch,
 )
 from .selectors.facts import scheme_for
+from .services.lines import store_lines
 from .services.workflow import check_item
 
 HISTORY_REASON = "历史数据导入"
@@ -380,14 +381,16 @@ def _rank_history(filing: AnnualFiling) -> None:
     except ScoringError as exc:
         raise ValueError(f"{filing}：{exc}") from None
     book = LineBook()
+    positions = {}
     for r in results:
         a = assessed[r.member_id]
         r.rank = a.rank
         r.near_bottom = a.low_and_bottom or a.near_bottom
         r.results = list(a.results)
-        r.line_refs = book.refs((*a.score.lines, *_money_lines(r), *a.lines))
-    filing.lines = book.lines
-    filing.save(update_fields=["lines"])
+        positions[r.member_id] = book.refs((*a.score.lines, *_money_lines(r), *a.lines))
+    ids = store_lines(book.lines)
+    for r in results:
+        r.line_refs = [ids[p] for p in positions[r.member_id]]
     AnnualResult.objects.bulk_update(results, ["rank", "near_bottom", "results", "line_refs"])
 
 

@@ -1,5 +1,8 @@
 """The quarterly workflow of clause 四: quarter states, declarations, assembly, objections, annual filing."""
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -172,9 +175,6 @@ class AnnualFiling(models.Model):
     scheme = models.JSONField("所用细则")
     rolled_up_at = models.DateTimeField(auto_now_add=True)
     remarks = models.TextField("审核意见", max_length=2000, blank=True)
-    # The distinct explanation lines of the branch's results, each once (`LineBook`): members share
-    # most of them, and a result keeps only their positions (`AnnualResult.line_refs`).
-    lines = models.JSONField(default=list)
 
     class Meta:
         verbose_name = "年度积分备案"
@@ -186,15 +186,38 @@ class AnnualFiling(models.Model):
 
 
 def stored_line(line) -> list:
-    """An explained line of the scoring engine as `AnnualFiling.lines` keeps it:
+    """An explained line of the scoring engine as `ExplanationLine.line` keeps it:
     [section, code, clause, label, points as text or None, text]."""
     points = None if line.points is None else str(line.points)
     return [line.section, line.code, line.clause, line.label, points, line.text]
 
 
+def line_digest(stored: list) -> str:
+    """What identifies a stored line: the SHA-256 of its compact JSON."""
+    text = json.dumps(stored, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ExplanationLine(models.Model):
+    """积分说明: one explained line of the scoring engine, stored once however many results in however
+    many filings show it (a committee's ten thousand results share a few hundred lines); a result keeps
+    their ids (`AnnualResult.line_refs`). Written only by `points.services.lines.store_lines`; never
+    changed or deleted."""
+
+    digest = models.CharField(max_length=64, unique=True)  # line_digest(line)
+    line = models.JSONField()  # stored_line(...)
+
+    class Meta:
+        verbose_name = "积分说明"
+        verbose_name_plural = "积分说明"
+
+    def __str__(self) -> str:
+        return " ".join(str(part) for part in self.line if part)
+
+
 class LineBook:
-    """A filing's distinct stored lines (`lines`, for `AnnualFiling.lines`) and each engine line's
-    position in them (`refs`, for `AnnualResult.line_refs`)."""
+    """The distinct stored lines met (`lines`) and each engine line's position among them (`refs`), for
+    `store_lines` to turn into `ExplanationLine` ids."""
 
     def __init__(self):
         self.lines: list[list] = []
@@ -236,7 +259,7 @@ class AnnualResult(models.Model):
     rank = models.PositiveIntegerField(null=True)
     near_bottom = models.BooleanField(default=False)
     results = models.JSONField(default=list)
-    # The engine's explained lines, in order, as positions in `filing.lines`.
+    # The engine's explained lines, in order, as `ExplanationLine` ids.
     line_refs = models.JSONField(default=list)
 
     class Meta:
@@ -247,10 +270,21 @@ class AnnualResult(models.Model):
 
     @property
     def lines(self) -> list[list]:
-        """[stored_line(line), ...] of the engine's explained lines, read from the filing: load it with
-        the result (select_related, or the result read through `filing.results`)."""
-        book = self.filing.lines
-        return [book[i] for i in self.line_refs]
+        """[stored_line(line), ...] of the engine's explained lines, read in one query (or given to many
+        results at once by `with_lines`)."""
+        lines = self.__dict__.get("_lines")
+        if lines is None:
+            lines = with_lines([self])[0].__dict__["_lines"]
+        return lines
+
+
+def with_lines(results: list[AnnualResult]) -> list[AnnualResult]:
+    """Give every result its `lines`, in one query however many results."""
+    ids = {i for r in results for i in r.line_refs}
+    book = dict(ExplanationLine.objects.filter(pk__in=sorted(ids)).values_list("pk", "line")) if ids else {}
+    for r in results:
+        r.__dict__["_lines"] = [book[i] for i in r.line_refs]
+    return results
 
 
 class Transition(AuditChained):

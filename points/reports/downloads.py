@@ -24,7 +24,6 @@ def downloads(user, *, unit_pk: str | None, year: int) -> dict:
     own_results = (
         AnnualResult.objects.filter(member_id=actor.member_id)
         .select_related("filing", "filing__branch")
-        .defer("filing__lines")  # the list only links to each year's sheet
         .order_by("-filing__year")
         if actor.member_id
         else []

@@ -152,7 +152,6 @@ def results_dataset(scope: Organization, year: int) -> tablib.Dataset:
     qs = (
         AnnualResult.objects.filter(filing__branch__path__startswith=scope.path, filing__year=year)
         .select_related("filing__branch", "member")
-        .defer("filing__lines")  # not exported, and the same for every row of a branch
         .order_by("filing__branch__path", "exempt", "rank", "member__code")
     )
     return AnnualResultResource().export(qs)

@@ -89,7 +89,6 @@ def filings_to_review(user) -> QuerySet[AnnualFiling]:
         AnnualFiling.objects.filter(path_q(actor.oversight_paths, "branch__path"))
         .exclude(state=FilingState.ROLLED_UP)
         .select_related("branch")
-        .defer("lines")  # the list shows no explanation lines
         .annotate(member_count=Count("results"))
         .order_by("-year", "branch__path")
     )

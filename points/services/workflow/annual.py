@@ -19,6 +19,7 @@ from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterS
 from ...models.workflow import LineBook
 from ...scoring import ScoringError, assess_branch, score_many
 from ...selectors.facts import branches_facts, scoring_members
+from ..lines import store_lines
 from ._steps import _deny, _move, _require
 
 RESULT_COLUMNS = (
@@ -52,21 +53,18 @@ def _previous_bottom(branch_ids, year: int, schemes) -> dict[int, set[int]]:
 
 class _RowWriter:
     """AnnualResult rows as `_write_results` writes them, JSON columns serialized, without their
-    filing_id (the filings are written after their lines are known). A branch's members share most
-    explanation lines: the filing keeps each once (`LineBook`), a row only their positions."""
+    filing_id (written once the filings are). Members share most explanation lines: each is stored once
+    (`LineBook`, then `store_lines`), a row keeps their ids."""
 
     def __init__(self):
+        self.book = LineBook()
         self._results: dict[tuple, str] = {}
         self._base: dict[tuple, str] = {}
 
-    def branch(self, assessed) -> tuple[list[list], list[tuple]]:
-        """The filing's lines and its rows."""
-        book = LineBook()
-        return book.lines, [self._row(book, r) for r in assessed]
-
-    def _row(self, book: LineBook, r) -> tuple:
+    def row(self, r) -> tuple:
+        """The row, its line_refs as positions in `book` until `with_ids` makes them ids."""
         score = r.score
-        refs = "[" + ", ".join([str(book.ref(line)) for line in (*score.lines, *r.lines)]) + "]"
+        refs = self.book.refs((*score.lines, *r.lines))
         base = tuple(line for line in score.lines if line.section == "base")
         base_items = self._base.get(base)
         if base_items is None:
@@ -91,8 +89,11 @@ class _RowWriter:
             refs,
         )
 
+    def with_ids(self, filing_id: int, row: tuple, ids: list[int]) -> tuple:
+        return (filing_id, *row[:-1], "[" + ", ".join([str(ids[p]) for p in row[-1]]) + "]")
 
-def _write_results(rows: list[tuple]) -> None:
+
+def _write_results(rows) -> None:
     """The rows hold their JSON columns already serialized: COPY on PostgreSQL (a committee's ten
     thousand rows load faster than through INSERT), one prepared INSERT run for every row elsewhere."""
     table = connection.ops.quote_name(AnnualResult._meta.db_table)
@@ -104,7 +105,7 @@ def _write_results(rows: list[tuple]) -> None:
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(RESULT_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(rows))  # noqa: S608
 
 
 @transaction.atomic
@@ -146,10 +147,8 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
             raise ValidationError(
                 f"{branch.name}{year}年度还有 {4 - closed.get(branch.pk, 0)} 个季度未完成公示，不能汇总年度积分。"
             )
-    # Locked for the roll-up; their old lines are replaced without being read.
     filings = {
-        f.branch_id: f
-        for f in AnnualFiling.objects.select_for_update().filter(branch_id__in=ids, year=year).defer("lines")
+        f.branch_id: f for f in AnnualFiling.objects.select_for_update().filter(branch_id__in=ids, year=year)
     }
     for branch in branches:
         filing = filings.get(branch.pk)
@@ -171,20 +170,16 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
         assessed[branch.pk] = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()))
 
     writer = _RowWriter()
-    written = {b.pk: writer.branch(assessed[b.pk]) for b in branches}  # branch -> (lines, rows)
+    written = {b.pk: [writer.row(r) for r in assessed[b.pk]] for b in branches}
+    line_ids = store_lines(writer.book.lines)
 
     # The roll-up is derived from the ledger; until it is submitted it may be recomputed.
     AnnualResult.objects.filter(filing__in=list(filings.values())).delete()
-    # The lines go in as an expression, which makes Django insert the filings through VALUES instead of
-    # UNNEST arrays: psycopg quotes array elements in Python, half a second for a committee's lines.
-    lines_field = AnnualFiling._meta.get_field("lines")
+    # The scheme goes in as an expression, which makes Django insert the filings through VALUES instead of
+    # UNNEST arrays: psycopg quotes array elements in Python, a tenth of a second for a committee's schemes.
+    scheme_field = AnnualFiling._meta.get_field("scheme")
     new = AnnualFiling.objects.bulk_create(
-        AnnualFiling(
-            branch=b,
-            year=year,
-            scheme=schemes[b.pk].to_dict(),
-            lines=Value(written[b.pk][0], output_field=lines_field),
-        )
+        AnnualFiling(branch=b, year=year, scheme=Value(schemes[b.pk].to_dict(), output_field=scheme_field))
         for b in branches
         if b.pk not in filings
     )
@@ -200,11 +195,10 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
         for f in new
     ]
     for filing in new:
-        filing.lines = written[filing.branch_id][0]  # the list rather than the expression
+        filing.scheme = schemes[filing.branch_id].to_dict()  # the dict rather than the expression
         filings[filing.branch_id] = filing
     again = [filings[b.pk] for b in branches if filings[b.pk].pk not in new_ids]
-    # Re-rolled filings: one UPDATE per distinct scheme (nearly always one for the whole committee),
-    # and one for their lines, which are each branch's own.
+    # Re-rolled filings: one UPDATE per distinct scheme (nearly always one for the whole committee).
     by_scheme: dict[str, list[int]] = defaultdict(list)
     for filing in again:
         by_scheme[json.dumps(schemes[filing.branch_id].to_dict(), sort_keys=True)].append(filing.pk)
@@ -219,14 +213,14 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
             )
         )
         filing.state = FilingState.ROLLED_UP
-        filing.lines = written[filing.branch_id][0]
     for scheme_json, ids_ in by_scheme.items():
         AnnualFiling.objects.filter(pk__in=ids_).update(
             state=FilingState.ROLLED_UP, scheme=json.loads(scheme_json)
         )
-    AnnualFiling.objects.bulk_update(again, ["lines"])
     Transition.objects.create_many(transitions)
-    _write_results([(filings[b.pk].pk, *row) for b in branches for row in written[b.pk][1]])
+    _write_results(
+        writer.with_ids(filings[b.pk].pk, row, line_ids) for b in branches for row in written[b.pk]
+    )
     return [filings[b.pk] for b in branches]
 
 

@@ -1,16 +1,16 @@
-"""Migration 0006: each result's copy of its lines becomes positions in its filing's distinct lines."""
+"""Migration 0006: each result's copy of its lines becomes the ids of lines stored once, and back."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from points.models import AnnualResult
+from points.models import AnnualResult, ExplanationLine
 from tests.factories import make_committee_tree, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("points", "0005_quarter_tally")]
-AFTER = [("points", "0006_filing_lines")]
+AFTER = [("points", "0006_explanation_lines")]
 
 STUDY = ["base", "study", "三(一)1", "认真学习", "12", "全年集中学习 32 学时，达到 32 学时 → 满分 12 分"]
 DUES = ["base", "dues", "三(一)4", "主动交纳党费", "12", "应交纳党费 12 个月，均按时足额交纳 → 满分 12 分"]
@@ -32,7 +32,7 @@ def at_0005():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-def test_it_moves_each_filings_distinct_lines_onto_it_and_back(at_0005):
+def test_it_stores_each_distinct_line_once_and_puts_the_copies_back(at_0005):
     _committee, _g1, _g2, b1, b2, _b3, _group = make_committee_tree()
     a, b, c, d = make_member(b1), make_member(b1), make_member(b1), make_member(b2)
     Filing = at_0005.get_model("points", "AnnualFiling")
@@ -50,10 +50,12 @@ def test_it_moves_each_filings_distinct_lines_onto_it_and_back(at_0005):
         Result.objects.create(filing=filing, member_id=member_id, category="full", lines=lines)
 
     _migrate(AFTER)
-    results = {r.member_id: r for r in AnnualResult.objects.select_related("filing")}
+    results = {r.member_id: r for r in AnnualResult.objects.all()}
     assert {member_id: r.lines for member_id, r in results.items()} == before
-    assert sorted(results[a.pk].filing.lines) == sorted([STUDY, DUES, AWARD, SHORT])
-    assert sorted(results[d.pk].filing.lines) == sorted([STUDY, SHORT])  # only its own members' lines
+    assert sorted(ExplanationLine.objects.values_list("line", flat=True)) == sorted(
+        [STUDY, DUES, AWARD, SHORT]
+    )
+    assert results[b.pk].line_refs == results[d.pk].line_refs  # the same lines in two filings
 
     apps = _migrate(BEFORE)
     Result = apps.get_model("points", "AnnualResult")
