@@ -6,7 +6,7 @@ are entered in half points and are never rounded. Base items are computed in ite
 """
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -89,7 +89,8 @@ def score_many(
 ) -> list[MemberScore]:
     """``score_member`` (or ``score_provisional``) of many members under one scheme, e.g. a committee's
     roll-up. The same result: a base item's points and line depend only on its own facts, so each
-    distinct (item, facts) pair is worked out once and its line shared by every member who has it."""
+    distinct (item, facts) pair is worked out once and its line shared by every member who has it; and
+    members whose facts are all the same (most of a branch, often) share one score, each with their id."""
     memo: dict = {}
     return [_score(scheme, f, provisional, memo) for f in facts]
 
@@ -145,10 +146,21 @@ def _score(scheme: Scheme, facts: MemberFacts, provisional: bool, memo: dict | N
         if code not in plan.judgment_codes:
             raise ScoringError(f"{code!r} 不是由支委会评定的基础积分项目", field=f"judgments.{code}")
 
+    keys = None
+    member_key = None
+    if memo is not None:
+        keys = [_memo_key(item.method, item.code, facts) for item, *_ in plan.items]
+        if None not in keys:
+            # Everything the score depends on, exactly: members with the same facts share one score.
+            member_key = (category, *keys, _exact(facts.bonuses), _exact(facts.deductions))
+            shared = memo.get(member_key)
+            if shared is not None:
+                return replace(shared, member_id=facts.member_id)
+
     lines = []
     base = 0
     for index, (item, cap, ratio, cap_text, param_text) in enumerate(plan.items):
-        key = None if memo is None else _memo_key(item.method, item.code, facts)
+        key = None if keys is None else keys[index]
         done = None if key is None else memo.get((index, key))
         if done is None:
             points, text = METHOD_FUNCTIONS[item.method](
@@ -176,7 +188,7 @@ def _score(scheme: Scheme, facts: MemberFacts, provisional: bool, memo: dict | N
             )
         )
     deducted = _deduction_lines(plan, facts.deductions, lines)
-    return MemberScore(
+    score = MemberScore(
         facts.member_id,
         category,
         False,
@@ -189,6 +201,14 @@ def _score(scheme: Scheme, facts: MemberFacts, provisional: bool, memo: dict | N
         len(facts.deductions),
         tuple(lines),
     )
+    if member_key is not None:
+        memo[member_key] = score
+    return score
+
+
+def _exact(entries) -> tuple:
+    """Bonuses or deductions as a key that keeps apart what prints differently (1 and 1.0)."""
+    return tuple(map(repr, entries)) if entries else ()
 
 
 def _bonus_lines(plan, bonuses, lines: list[Line]) -> int:

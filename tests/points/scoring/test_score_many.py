@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from points.scoring import (
     GUIDELINE_SCHEME,
     Attendance,
+    Bonus,
     Dues,
     Judgment,
     MemberFacts,
@@ -116,3 +117,26 @@ def test_members_with_the_same_facts_share_line_objects():
     facts = [MemberFacts(i, attendance={"org_life": Attendance(4, 3)}) for i in range(3)]
     first, second, third = score_many(SCHEME, facts, provisional=True)
     assert first.lines[0] is second.lines[0] is third.lines[0]
+
+
+def test_members_with_all_the_same_facts_are_scored_once_each_keeping_their_id(monkeypatch):
+    from points.scoring import engine
+
+    calls = []
+    real = engine._bonus_lines
+    monkeypatch.setattr(engine, "_bonus_lines", lambda *a: calls.append(1) or real(*a))
+    alike = [
+        MemberFacts(
+            member_id=f"m{i}",
+            category="full",
+            attendance={"org_life": Attendance(4, 4)},
+            bonuses=(Bonus(kind="public_welfare", value=D(1)),),
+        )
+        for i in range(3)
+    ]
+    printed_apart = replace(alike[0], member_id="m3", bonuses=(Bonus(kind="public_welfare", value=D("1.0")),))
+    scores = score_many(SCHEME, [*alike, printed_apart], provisional=True)
+    assert len(calls) == 2  # once for the three alike, once for the bonus of 1.0 (a key of its own)
+    assert [s.member_id for s in scores] == ["m0", "m1", "m2", "m3"]
+    assert scores[0].lines is scores[2].lines
+    assert scores == [score_provisional(SCHEME, f) for f in [*alike, printed_apart]]
