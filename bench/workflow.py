@@ -33,6 +33,7 @@ parser.add_argument("--members", type=int, default=10_000)
 parser.add_argument("--branch-size", type=int, default=60)
 parser.add_argument("--db", default="postgres://postgres@127.0.0.1:5432/jifen_bench")
 parser.add_argument("--repeat", type=int, default=7, help="timed repetitions of each page")
+parser.add_argument("--rounds", type=int, default=5, help="rounds of aggregate and roll-up side by side")
 args = parser.parse_args()
 
 os.environ["DATABASE_URL"] = args.db
@@ -361,6 +362,20 @@ def main():
     roll_up()
     again = (time.perf_counter() - t0) * 1000
     print(f"second roll-up (recomputing): {again:.0f} ms = {again / base_ms:.2f}x")
+    # This machine's speed drifts by up to 1.5x within minutes: rounds of (aggregate, roll-up) side by
+    # side give ratios taken at the same speed.
+    rounds = []
+    for _ in range(args.rounds):
+        agg_ms, _ = timed(aggregate, 1)
+        roll_round, _ = timed(roll_up, 1)
+        rounds.append((agg_ms, roll_round))
+    ratios = sorted(r / a for a, r in rounds)
+    best_agg, best_roll = min(a for a, _ in rounds), min(r for _, r in rounds)
+    print(
+        f"{args.rounds} rounds of aggregate then roll-up (recomputing): ratio per round "
+        f"{', '.join(f'{x:.2f}' for x in ratios)} (median {statistics.median(ratios):.2f}x); "
+        f"best roll-up {best_roll:.0f} ms / best aggregate {best_agg:.0f} ms = {best_roll / best_agg:.2f}x"
+    )
     print(breakdown(roll_up, base_ms))
 
 
