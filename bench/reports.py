@@ -387,7 +387,7 @@ def main() -> int:
         # answers with a waiting page; the time to that page is what a user waits for.
         from django.test import override_settings
 
-        from points.reports.pdf import pdf_or_start, wait_for_layouts
+        from points.reports.pdf import PdfPending, pdf_or_start, pdf_state, wait_for_layouts
 
         with override_settings(PDF_CACHE_DIR=WORKDIR / "pdf-cache"):
             waiting = {}
@@ -402,7 +402,11 @@ def main() -> int:
             started = time.perf_counter()
             wait_for_layouts()
             background_wall = time.perf_counter() - started + download_wall
-            served_wall, _ = timed(download)
+            # The waiting page's reloads and its download link name the copy (a signed key): they read
+            # the file without building the report again.
+            laid_out = isinstance(first_answer, PdfPending)
+            served_wall, _ = timed(lambda: pdf_state(first_answer.key)) if laid_out else timed(download)
+            rebuilt_wall, _ = timed(download)
 
         ratio_cpu, ratio_wall = workbook_cpu / bare_cpu, workbook_wall / bare_wall
         verdict = "PASS" if ratio_cpu <= TARGET_RATIO else "MISS"
@@ -431,8 +435,9 @@ def main() -> int:
         )
         print(
             f"{'  its download, not yet laid out':38}{download_wall:8.2f}s   answers with the waiting page "
-            f"({'PDF at once' if first_answer else 'laid out in the background'}, ready after "
-            f"{background_wall:.1f} s); once ready: {served_wall:.2f} s"
+            f"({'laid out in the background' if laid_out else 'PDF at once'}, ready after "
+            f"{background_wall:.1f} s); once ready: {served_wall:.3f} s through the waiting page's link, "
+            f"{rebuilt_wall:.2f} s for a new request (builds the report to find the copy)"
         )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -83,17 +84,28 @@ def _read(cached: Path) -> bytes | None:
         return None
 
 
-def _lay_out_and_keep(html: str, cached: Path) -> bytes:
-    data = _pdf_of(html)
+def _keep(data: bytes, cached: Path) -> bool:
+    """Write the copy (atomically: a reader never sees half a file); False when it cannot be written."""
     root = cached.parent
     try:
         root.mkdir(parents=True, exist_ok=True)
         _prune(root)
         with tempfile.NamedTemporaryFile(dir=root, suffix=".part", delete=False) as part:
-            part.write(data)
+            try:
+                part.write(data)
+            except OSError:
+                os.unlink(part.name)
+                raise
         os.replace(part.name, cached)
+        return True
     except OSError as exc:
         logger.warning("PDF cache not written (%s): %s", root, exc)
+        return False
+
+
+def _lay_out_and_keep(html: str, cached: Path) -> bytes:
+    data = _pdf_of(html)
+    _keep(data, cached)
     return data
 
 
@@ -112,24 +124,104 @@ def render_pdf_cached(template_name: str, context: dict) -> bytes:
 
 # A layout whose lock file is older than this is taken to have died with its worker.
 STALE_LOCK_SECONDS = 600
+# A failed layout is reported, not started again by every reload, for this long (or until asked again).
+FAILED_SECONDS = 300
+KEY = re.compile(r"^[0-9a-f]{64}$")
 _running: dict[Path, threading.Thread] = {}
+_failed: dict[Path, tuple[float, str]] = {}  # this process's failures (a full disk may refuse a marker)
 _running_lock = threading.Lock()
 
 
-def pdf_or_start(template_name: str, context: dict) -> bytes | None:
+class PdfPending(NamedTuple):
+    """A long report being laid out in the background; `key` finds it again (`pdf_state`)."""
+
+    key: str
+
+
+class PdfFailed(Exception):
+    """The background layout of a report failed; `reason` says why, in words for the user."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+LAYOUT_FAILED = "排版时出错"
+NOT_KEPT = "报告已排版，但服务器无法保存报告文件（磁盘空间不足或缓存目录不可写）"
+
+
+def pdf_or_start(template_name: str, context: dict, *, retry: bool = False) -> bytes | PdfPending:
     """The report's PDF when it is kept or short enough to lay out now (up to PDF_INLINE_ROWS table
     rows); otherwise start laying it out in the background, once however many ask (a lock file beside
-    the copy covers the other workers), and return None: the caller asks the user to come back. A
-    committee's report of 1,600 branches takes ~30 s of WeasyPrint, too long for one request."""
+    the copy covers the other workers), and return `PdfPending`: the caller asks the user to come back.
+    A committee's report of 1,600 branches takes ~30 s of WeasyPrint, too long for one request.
+
+    Raises `PdfFailed` when its last layout failed less than FAILED_SECONDS ago, unless `retry`."""
     html = render_to_string(template_name, context)
     cached = _cache_path(html)
     data = _read(cached)
     if data is not None:
         return data
+    if retry:
+        _forget_failure(cached)
+    else:
+        _raise_if_failed(cached)
     # Short, or nowhere to keep a copy (an unwritable cache: a background copy could never be served).
     if html.count("<tr") <= settings.PDF_INLINE_ROWS or not _start(html, cached):
         return _lay_out_and_keep(html, cached)
+    return PdfPending(cached.stem)
+
+
+def pdf_state(key: str) -> bytes | PdfPending | None:
+    """What became of the layout `pdf_or_start` started under `key`, without building the report again:
+    the PDF when it is kept, `PdfPending` while this or another worker lays it out, None when it is
+    neither (pruned, or its worker died: build it again). Raises `PdfFailed` when it failed."""
+    if not KEY.match(key):
+        return None
+    cached = Path(settings.PDF_CACHE_DIR) / f"{key}.pdf"
+    data = _read(cached)
+    if data is not None:
+        return data
+    _raise_if_failed(cached)
+    with _running_lock:
+        running = _running.get(cached)
+        if running is not None and running.is_alive():
+            return PdfPending(key)
+    lock = cached.with_suffix(".lock")
+    try:
+        if time.time() - lock.stat().st_mtime < STALE_LOCK_SECONDS:
+            return PdfPending(key)
+    except OSError:
+        pass
     return None
+
+
+def _raise_if_failed(cached: Path) -> None:
+    now = time.time()
+    failure = _failed.get(cached)
+    if failure is None:
+        marker = cached.with_suffix(".failed")
+        try:
+            failure = (marker.stat().st_mtime, marker.read_text(encoding="utf-8"))
+        except OSError:
+            return
+    if now - failure[0] < FAILED_SECONDS:
+        raise PdfFailed(failure[1])
+
+
+def _record_failure(cached: Path, reason: str) -> None:
+    with _running_lock:
+        _failed[cached] = (time.time(), reason)
+    try:  # for the other workers; a full disk may refuse it, this worker still knows
+        cached.with_suffix(".failed").write_text(reason, encoding="utf-8")
+    except OSError:
+        pass
+
+
+def _forget_failure(cached: Path) -> None:
+    with _running_lock:
+        _failed.pop(cached, None)
+    cached.with_suffix(".failed").unlink(missing_ok=True)
 
 
 def _start(html: str, cached: Path) -> bool:
@@ -145,6 +237,7 @@ def _start(html: str, cached: Path) -> bool:
             return False
         if not taken:
             return True  # another worker is laying it out
+        _failed.pop(cached, None)
         thread = threading.Thread(target=_background, args=(html, cached, lock), daemon=True)
         _running[cached] = thread
         thread.start()
@@ -172,9 +265,12 @@ def _take(lock: Path) -> bool | None:
 
 def _background(html: str, cached: Path, lock: Path) -> None:
     try:
-        _lay_out_and_keep(html, cached)
-    except Exception:  # noqa: BLE001 — logged; the next request starts it again
+        cached.with_suffix(".failed").unlink(missing_ok=True)
+        if not _keep(_pdf_of(html), cached):
+            _record_failure(cached, NOT_KEPT)
+    except Exception:  # noqa: BLE001 — logged and shown to whoever waits for it
         logger.exception("PDF layout failed: %s", cached.name)
+        _record_failure(cached, LAYOUT_FAILED)
     finally:
         lock.unlink(missing_ok=True)
         with _running_lock:

@@ -7,6 +7,7 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,10 +19,11 @@ from branches.access import get_object_for_user, visible_organizations
 from members.security import log_export
 
 from ..reports import access, dashboard, documents, downloads, imports, xlsx
-from ..reports.pdf import pdf_or_start, render_pdf
+from ..reports.pdf import PdfFailed, PdfPending, pdf_or_start, pdf_state, render_pdf
 
 YEAR_RANGE = range(2000, 2101)
 PDF_PENDING_REFRESH = 10  # seconds before the waiting page asks again
+PDF_TOKEN_SECONDS = 86400  # how long a waiting page's token names its report
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -135,18 +137,59 @@ def annual_workbook(request: HttpRequest, pk: int, year: int) -> FileResponse:
 @require_GET
 @login_required
 def annual_report_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """The annual report PDF. A long one is laid out in the background: a waiting page reloads itself
+    (with ?wait=<token>) until it is ready, then offers the download (?file=<token>). The token, signed
+    for this unit and year, names the copy being laid out, so neither the reloads nor the download build
+    the report again; the unit is checked against the user on every request all the same. The waiting
+    page never reloads into the PDF itself: an attachment does not replace the page, which would then
+    download it again every few seconds."""
     unit = _unit(request, pk)
     year = _year(year)
-    data = pdf_or_start("points/reports/pdf/annual_report.html", documents.annual_report(unit, year))
-    # A long report is laid out in the background: a waiting page reloads itself (with ?wait=1) until
-    # it is ready, then offers the download. It never reloads into the PDF itself: an attachment does
-    # not replace the page, which would then download it again every few seconds.
-    if data is None or request.GET.get("wait") == "1":
-        context = {"unit": unit, "year": year, "ready": data is not None, "seconds": PDF_PENDING_REFRESH}
-        return render(request, "points/reports/pdf_pending.html", context, status=200 if data else 202)
-    return _pdf(
-        request, data, f"{unit.name}{year}年度党员积分情况报告.pdf", f"年度积分报告 {unit.name} {year}"
-    )
+    salt = f"points.annual_report_pdf:{unit.pk}:{year}"
+    filename, what = f"{unit.name}{year}年度党员积分情况报告.pdf", f"年度积分报告 {unit.name} {year}"
+    waiting = "wait" in request.GET
+    outcome, key = None, None
+    for param in ("file", "wait"):
+        key = _unsign(request.GET.get(param), salt)
+        if key:
+            try:
+                outcome = pdf_state(key)
+            except PdfFailed as failed:
+                return _pdf_failed(request, unit, year, failed)
+            if outcome is None:
+                key = None  # pruned, or its worker died: build it again
+            break
+    if outcome is None:  # a first request, or the copy was lost
+        try:
+            outcome = pdf_or_start(
+                "points/reports/pdf/annual_report.html",
+                documents.annual_report(unit, year),
+                retry=request.GET.get("retry") == "1",
+            )
+        except PdfFailed as failed:
+            return _pdf_failed(request, unit, year, failed)
+    if isinstance(outcome, PdfPending):
+        key = outcome.key
+    if isinstance(outcome, PdfPending) or waiting:
+        ready = not isinstance(outcome, PdfPending)
+        token = signing.dumps(key, salt=salt) if key else ""
+        context = {"unit": unit, "year": year, "ready": ready, "seconds": PDF_PENDING_REFRESH, "token": token}
+        return render(request, "points/reports/pdf_pending.html", context, status=200 if ready else 202)
+    return _pdf(request, outcome, filename, what)
+
+
+def _unsign(token: str | None, salt: str) -> str | None:
+    if not token:
+        return None
+    try:
+        return signing.loads(token, salt=salt, max_age=PDF_TOKEN_SECONDS)
+    except signing.BadSignature:
+        return None
+
+
+def _pdf_failed(request: HttpRequest, unit, year: int, failed: PdfFailed) -> HttpResponse:
+    context = {"unit": unit, "year": year, "reason": failed.reason}
+    return render(request, "points/reports/pdf_failed.html", context, status=503)
 
 
 @require_GET

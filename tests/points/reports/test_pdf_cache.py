@@ -111,8 +111,29 @@ def _exports(what="年度积分报告"):
     return SecurityEvent.objects.filter(kind=SecurityEventKind.EXPORT, detail__contains=what).count()
 
 
+def _link(response, param: str) -> dict:
+    """The query of the page's link with `param` (the waiting page's reload or the download)."""
+    import re
+    from html import unescape
+    from urllib.parse import unquote
+
+    token = re.search(rf"\?{param}=([^\"&]+)", response.content.decode()).group(1)
+    return {param: unquote(unescape(token))}
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """How many times the annual report's content was built (the expensive part of a request)."""
+    from points.reports import documents
+
+    calls = []
+    real = documents.annual_report
+    monkeypatch.setattr(documents, "annual_report", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
 def test_a_long_report_is_laid_out_in_the_background_and_served_when_ready(
-    cast, year, login, renders, settings
+    cast, year, login, renders, settings, builds
 ):
     settings.PDF_INLINE_ROWS = 0  # every report counts as long
     client = login(cast.dept)
@@ -120,21 +141,40 @@ def test_a_long_report_is_laid_out_in_the_background_and_served_when_ready(
     waiting = client.get(url)
     assert waiting.status_code == 202
     html = waiting.content.decode()
-    assert "正在生成报告" in html and f'<meta http-equiv="refresh" content="10; url={url}?wait=1">' in html
+    reload = _link(waiting, "wait")
+    assert "正在生成报告" in html and f'<meta http-equiv="refresh" content="10; url={url}?wait=' in html
     assert _exports() == 0  # nothing left the server yet
     pdf.wait_for_layouts(timeout=60)
     # The reloading page learns it is ready and offers the download; it does not reload into the PDF
     # (an attachment leaves the page in place, which would download it again every 10 s).
-    offered = client.get(url, {"wait": "1"})
+    offered = client.get(url, reload)
     assert offered.status_code == 200 and offered["Content-Type"].startswith("text/html")
     page = offered.content.decode()
-    assert "报告已生成" in page and f'href="{url}"' in page and "http-equiv" not in page
+    assert "报告已生成" in page and f'href="{url}?file=' in page and "http-equiv" not in page
     assert _exports() == 0
-    ready = client.get(url)
+    ready = client.get(url, _link(offered, "file"))
     assert ready.status_code == 200 and ready.content.startswith(b"%PDF")
     assert ready["Content-Type"] == "application/pdf"
     assert len(renders) == 1 and _exports() == 1
+    assert len(builds) == 1  # neither the reload nor the download built the report again
     assert not list(settings.PDF_CACHE_DIR.glob("*.lock"))
+
+
+def test_a_token_names_only_its_own_units_report(cast, year, login, renders, settings, builds):
+    settings.PDF_INLINE_ROWS = 0
+    client = login(cast.dept)
+    committee = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
+    token = _link(client.get(committee), "wait")
+    pdf.wait_for_layouts(timeout=60)
+    branch = reverse("points:annual_report_pdf", args=[cast.b3.pk, YEAR])
+    other = client.get(branch, {"file": token["wait"]})  # the committee's token on a branch's report
+    assert len(builds) == 2  # not taken: the branch's own report is built
+    assert other.status_code == 202  # the branch's own report, laid out now
+    pdf.wait_for_layouts(timeout=60)
+    assert len(renders) == 2
+    forged = client.get(committee, {"wait": "forged"})  # a bad token is ignored: the report is built
+    assert forged.status_code == 200 and "报告已生成" in forged.content.decode()
+    assert len(builds) == 3
 
 
 def test_asking_again_while_it_is_laid_out_starts_nothing_more(
@@ -154,7 +194,8 @@ def test_asking_again_while_it_is_laid_out_starts_nothing_more(
     client = login(cast.dept)
     url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
     try:
-        asked = [client.get(url), client.get(url, {"wait": "1"}), client.get(url, {"wait": "1"})]
+        first = client.get(url)
+        asked = [first, client.get(url, _link(first, "wait")), client.get(url, _link(first, "wait"))]
         assert [r.status_code for r in asked] == [202, 202, 202]  # the reloads still wait
         assert all("正在生成报告" in r.content.decode() for r in asked)
         assert len(list(settings.PDF_CACHE_DIR.glob("*.lock"))) == 1  # the other workers see it too
@@ -188,25 +229,68 @@ def test_another_workers_fresh_lock_is_respected_and_a_stale_one_is_not(cast, ye
     assert len(renders) == 2 and kept.exists() and not lock.exists()
 
 
-def test_a_failed_layout_is_logged_and_started_again_by_the_next_request(
+def test_a_failed_layout_is_reported_and_started_again_when_asked(
     cast, year, login, renders, settings, monkeypatch, caplog
 ):
     settings.PDF_INLINE_ROWS = 0
     real = pdf._pdf_of
+    tries = []
 
     def broken(html):
+        tries.append(1)
         raise OSError("font missing")
 
     monkeypatch.setattr(pdf, "_pdf_of", broken)
     client = login(cast.dept)
     url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
     with caplog.at_level("ERROR", logger="points.reports.pdf"):
-        assert client.get(url).status_code == 202
+        waiting = client.get(url)
+        assert waiting.status_code == 202
         pdf.wait_for_layouts(timeout=60)
     assert "PDF layout failed" in caplog.text
-    assert not list(settings.PDF_CACHE_DIR.glob("*"))  # no copy, no lock left behind
+    assert not list(settings.PDF_CACHE_DIR.glob("*.pdf")) and not list(settings.PDF_CACHE_DIR.glob("*.lock"))
+    # The waiting page, and a new request, say it failed instead of waiting for ever; nothing restarts.
+    for response in (client.get(url, _link(waiting, "wait")), client.get(url)):
+        assert response.status_code == 503
+        page = response.content.decode()
+        assert "报告生成失败" in page and "排版时出错" in page and f'href="{url}?retry=1"' in page
+        assert "http-equiv" not in page
+    pdf.wait_for_layouts(timeout=60)
+    assert len(tries) == 1 and _exports() == 0
     monkeypatch.setattr(pdf, "_pdf_of", real)
-    assert client.get(url).status_code == 202
+    assert client.get(url, {"retry": "1"}).status_code == 202
+    pdf.wait_for_layouts(timeout=60)
+    assert client.get(url).status_code == 200
+    assert not list(settings.PDF_CACHE_DIR.glob("*.failed"))
+
+
+def test_a_report_that_cannot_be_kept_is_reported_not_awaited_for_ever(
+    cast, year, login, renders, settings, monkeypatch
+):
+    """A full disk: laid out, but the copy cannot be written, so no reload could ever serve it."""
+    settings.PDF_INLINE_ROWS = 0
+    real_write = pdf.tempfile.NamedTemporaryFile
+
+    def full_disk(*args, **kwargs):
+        handle = real_write(*args, **kwargs)
+
+        def write(data):
+            raise OSError(28, "No space left on device")
+
+        handle.write = write
+        return handle
+
+    monkeypatch.setattr(pdf.tempfile, "NamedTemporaryFile", full_disk)
+    client = login(cast.dept)
+    url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
+    waiting = client.get(url)
+    assert waiting.status_code == 202
+    pdf.wait_for_layouts(timeout=60)
+    failed = client.get(url, _link(waiting, "wait"))
+    assert failed.status_code == 503 and "磁盘空间不足" in failed.content.decode()
+    assert not list(settings.PDF_CACHE_DIR.glob("*.part"))  # no half-written file left behind
+    monkeypatch.setattr(pdf.tempfile, "NamedTemporaryFile", real_write)
+    assert client.get(url, {"retry": "1"}).status_code == 202
     pdf.wait_for_layouts(timeout=60)
     assert client.get(url).status_code == 200
 
