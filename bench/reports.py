@@ -164,9 +164,7 @@ def seed(rng: random.Random):
             )
         results.append(r)
         by_branch.setdefault(m.branch_id, []).append(r)
-    ids = store_lines(book.lines)
-    for r in results:
-        r.line_refs = [ids[p] for p in r.line_refs]
+    store_lines(book.lines.values())
     for branch_results in by_branch.values():
         ranked = sorted((r for r in branch_results if not r.exempt), key=lambda r: r.total, reverse=True)
         for position, r in enumerate(ranked, start=1):

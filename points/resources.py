@@ -381,16 +381,13 @@ def _rank_history(filing: AnnualFiling) -> None:
     except ScoringError as exc:
         raise ValueError(f"{filing}：{exc}") from None
     book = LineBook()
-    positions = {}
     for r in results:
         a = assessed[r.member_id]
         r.rank = a.rank
         r.near_bottom = a.low_and_bottom or a.near_bottom
         r.results = list(a.results)
-        positions[r.member_id] = book.refs((*a.score.lines, *_money_lines(r), *a.lines))
-    ids = store_lines(book.lines)
-    for r in results:
-        r.line_refs = [ids[p] for p in positions[r.member_id]]
+        r.line_refs = book.refs((*a.score.lines, *_money_lines(r), *a.lines))
+    store_lines(book.lines.values())
     AnnualResult.objects.bulk_update(results, ["rank", "near_bottom", "results", "line_refs"])
 
 

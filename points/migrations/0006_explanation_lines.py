@@ -13,6 +13,10 @@ def _digest(line) -> str:  # points.models.workflow.line_digest as of this migra
     return hashlib.sha256(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
+def _id(digest: str) -> int:  # points.models.workflow.line_id as of this migration
+    return int(digest[:16], 16) >> 1
+
+
 def to_refs(apps, schema_editor):
     ExplanationLine = apps.get_model("points", "ExplanationLine")
     AnnualResult = apps.get_model("points", "AnnualResult")
@@ -25,7 +29,7 @@ def to_refs(apps, schema_editor):
             for line in r.lines:
                 digest = _digest(line)
                 if digest not in ids:
-                    ids[digest] = ExplanationLine.objects.create(digest=digest, line=line).pk
+                    ids[digest] = ExplanationLine.objects.create(id=_id(digest), digest=digest, line=line).pk
                 refs.append(ids[digest])
             r.line_refs = refs
         AnnualResult.objects.bulk_update(results, ["line_refs"])
@@ -52,7 +56,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ExplanationLine",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("id", models.BigIntegerField(primary_key=True, serialize=False)),
                 ("digest", models.CharField(max_length=64, unique=True)),
                 ("line", models.JSONField()),
             ],

@@ -198,12 +198,19 @@ def line_digest(stored: list) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def line_id(digest: str) -> int:
+    """A stored line's id, from its digest (63 bits, a positive bigint): known before the line is stored,
+    so results can be written while their lines are still being worked out."""
+    return int(digest[:16], 16) >> 1
+
+
 class ExplanationLine(models.Model):
     """积分说明: one explained line of the scoring engine, stored once however many results in however
     many filings show it (a committee's ten thousand results share a few hundred lines); a result keeps
-    their ids (`AnnualResult.line_refs`). Written only by `points.services.lines.store_lines`; never
-    changed or deleted."""
+    their ids (`AnnualResult.line_refs`). Written only by `points.services.lines.store_lines`, which
+    refuses two lines whose ids collide; never changed or deleted."""
 
+    id = models.BigIntegerField(primary_key=True)  # line_id(digest)
     digest = models.CharField(max_length=64, unique=True)  # line_digest(line)
     line = models.JSONField()  # stored_line(...)
 
@@ -216,12 +223,12 @@ class ExplanationLine(models.Model):
 
 
 class LineBook:
-    """The distinct stored lines met (`lines`) and each engine line's position among them (`refs`), for
-    `store_lines` to turn into `ExplanationLine` ids."""
+    """The distinct stored lines met (`lines`: id -> stored line) and each engine line's id (`refs`), for
+    `store_lines` to store the ones not stored yet."""
 
     def __init__(self):
-        self.lines: list[list] = []
-        self._positions: dict[tuple, int] = {}
+        self.lines: dict[int, list] = {}
+        self._ids: dict[tuple, int] = {}
         # Members scored alike share line objects: a line object met again is looked up by identity,
         # which also keeps apart equal lines whose points print differently (12 and 12.0). The line is
         # held so that its id is not given to another object while the book is in use.
@@ -233,12 +240,12 @@ class LineBook:
             return seen[1]
         stored = stored_line(line)
         key = tuple(stored)
-        position = self._positions.get(key)
-        if position is None:
-            position = self._positions[key] = len(self.lines)
-            self.lines.append(stored)
-        self._seen[id(line)] = (line, position)
-        return position
+        ref = self._ids.get(key)
+        if ref is None:
+            ref = self._ids[key] = line_id(line_digest(stored))
+            self.lines[ref] = stored
+        self._seen[id(line)] = (line, ref)
+        return ref
 
     def refs(self, lines) -> list[int]:
         return [self.ref(line) for line in lines]

@@ -1,31 +1,42 @@
-"""Storing explanation lines once (`ExplanationLine`): the roll-up and the import of past years give their
-distinct lines and get back the ids that results keep."""
+"""Storing explanation lines once (`ExplanationLine`): the roll-up and the import of past years give the
+distinct lines their results refer to, by ids worked out from the lines themselves (`line_id`)."""
 
-from ..models.workflow import ExplanationLine, line_digest
+from collections.abc import Iterable
 
-CHUNK = 2000  # digests looked up per query
+from ..models.workflow import ExplanationLine, line_digest, line_id
+
+CHUNK = 2000  # ids looked up per query
 
 
-def store_lines(lines: list[list]) -> list[int]:
-    """The `ExplanationLine` id of each stored line given (in order), adding the ones not stored yet.
-    Safe against another transaction adding the same line at the same time (the digest is unique)."""
+class LineIdCollision(RuntimeError):
+    """Two different lines with the same 63-bit id: never expected (one chance in ~10^18 per pair)."""
+
+
+def store_lines(lines: Iterable[list]) -> list[int]:
+    """Store the lines not stored yet and return each one's id, in order. Safe against another
+    transaction storing the same line at the same time; refuses (LineIdCollision) a line whose id is
+    taken by a different line, so a result never shows a line it was not given."""
+    lines = list(lines)
     digests = [line_digest(line) for line in lines]
-    known = _ids(digests)
-    missing = {d: line for d, line in zip(digests, lines, strict=True) if d not in known}
+    wanted = {line_id(d): (d, line) for d, line in zip(digests, lines, strict=True)}
+    stored = _digests(list(wanted))
+    missing = [i for i in wanted if i not in stored]
     if missing:
         ExplanationLine.objects.bulk_create(
-            [ExplanationLine(digest=d, line=line) for d, line in missing.items()], ignore_conflicts=True
+            [ExplanationLine(id=i, digest=wanted[i][0], line=wanted[i][1]) for i in missing],
+            ignore_conflicts=True,
         )
-        known.update(_ids(list(missing)))
-    return [known[d] for d in digests]
+        stored.update(_digests(missing))
+    for i, (digest, _line) in wanted.items():
+        if stored.get(i) != digest:
+            raise LineIdCollision(f"explanation line {i}: stored {stored.get(i)}, given {digest}")
+    return [line_id(d) for d in digests]
 
 
-def _ids(digests: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(digests), CHUNK):
+def _digests(ids: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), CHUNK):
         found.update(
-            ExplanationLine.objects.filter(digest__in=digests[start : start + CHUNK]).values_list(
-                "digest", "pk"
-            )
+            ExplanationLine.objects.filter(pk__in=ids[start : start + CHUNK]).values_list("pk", "digest")
         )
     return found

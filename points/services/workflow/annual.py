@@ -52,29 +52,36 @@ def _previous_bottom(branch_ids, year: int, schemes) -> dict[int, set[int]]:
 
 
 class _RowWriter:
-    """AnnualResult rows as `_write_results` writes them, JSON columns serialized, without their
-    filing_id (written once the filings are). Members share most explanation lines: each is stored once
-    (`LineBook`, then `store_lines`), a row keeps their ids."""
+    """AnnualResult rows as `_write_results` writes them, JSON columns serialized. Members share most
+    explanation lines: each is stored once (`LineBook`, then `store_lines`), a row keeps their ids."""
 
     def __init__(self):
         self.book = LineBook()
         self._results: dict[tuple, str] = {}
-        self._base: dict[tuple, str] = {}
+        # Members with the same facts share one score (`score_many`): its lines' ids and its base items
+        # are worked out once per score, found again by the identity of its lines (held, so that an id
+        # is not given to another tuple while the writer is in use).
+        self._scored: dict[int, tuple] = {}
 
-    def row(self, r) -> tuple:
-        """The row, its line_refs as positions in `book` until `with_ids` makes them ids."""
+    def row(self, filing_id: int, r) -> tuple:
         score = r.score
-        refs = self.book.refs((*score.lines, *r.lines))
-        base = tuple(line for line in score.lines if line.section == "base")
-        base_items = self._base.get(base)
-        if base_items is None:
-            base_items = self._base[base] = json.dumps(
-                {line.code: str(line.points) for line in base}, ensure_ascii=False
+        scored = self._scored.get(id(score.lines))
+        if scored is None:
+            base = {line.code: str(line.points) for line in score.lines if line.section == "base"}
+            scored = self._scored[id(score.lines)] = (
+                score.lines,
+                ", ".join([str(self.book.ref(line)) for line in score.lines]),
+                json.dumps(base, ensure_ascii=False),
             )
+        _, refs, base_items = scored
+        if r.lines:
+            refs = ", ".join([*([refs] if refs else []), *(str(self.book.ref(line)) for line in r.lines)])
+        refs = f"[{refs}]"
         results = self._results.get(r.results)
         if results is None:
             results = self._results[r.results] = json.dumps(list(r.results))
         return (
+            filing_id,
             r.member_id,
             score.category,
             score.exempt,
@@ -88,9 +95,6 @@ class _RowWriter:
             results,
             refs,
         )
-
-    def with_ids(self, filing_id: int, row: tuple, ids: list[int]) -> tuple:
-        return (filing_id, *row[:-1], "[" + ", ".join([str(ids[p]) for p in row[-1]]) + "]")
 
 
 def _write_results(rows) -> None:
@@ -160,18 +164,9 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
     facts = branches_facts(branches, year, members=scoring_members(ids))
     schemes = {pk: bf.scheme for pk, bf in facts.items()}
     previous = _previous_bottom(ids, year, schemes)
-    assessed = {}
-    for branch in branches:
-        bf = facts[branch.pk]
-        try:
-            scores = score_many(bf.scheme, [bf.facts[m.pk] for m in bf.members])
-        except ScoringError as exc:
-            raise ValidationError(f"{branch.name}积分计算有误：{exc}") from None
-        assessed[branch.pk] = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()))
-
-    writer = _RowWriter()
-    written = {b.pk: [writer.row(r) for r in assessed[b.pk]] for b in branches}
-    line_ids = store_lines(writer.book.lines)
+    # The branches nearly always share one scheme: each distinct one is written out once.
+    as_dict = {id(scheme): (scheme, scheme.to_dict()) for scheme in schemes.values()}
+    stored = {pk: as_dict[id(scheme)][1] for pk, scheme in schemes.items()}
 
     # The roll-up is derived from the ledger; until it is submitted it may be recomputed.
     AnnualResult.objects.filter(filing__in=list(filings.values())).delete()
@@ -179,7 +174,7 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
     # UNNEST arrays: psycopg quotes array elements in Python, a tenth of a second for a committee's schemes.
     scheme_field = AnnualFiling._meta.get_field("scheme")
     new = AnnualFiling.objects.bulk_create(
-        AnnualFiling(branch=b, year=year, scheme=Value(schemes[b.pk].to_dict(), output_field=scheme_field))
+        AnnualFiling(branch=b, year=year, scheme=Value(stored[b.pk], output_field=scheme_field))
         for b in branches
         if b.pk not in filings
     )
@@ -195,13 +190,13 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
         for f in new
     ]
     for filing in new:
-        filing.scheme = schemes[filing.branch_id].to_dict()  # the dict rather than the expression
+        filing.scheme = stored[filing.branch_id]  # the dict rather than the expression
         filings[filing.branch_id] = filing
     again = [filings[b.pk] for b in branches if filings[b.pk].pk not in new_ids]
     # Re-rolled filings: one UPDATE per distinct scheme (nearly always one for the whole committee).
-    by_scheme: dict[str, list[int]] = defaultdict(list)
+    by_scheme: dict[int, list[int]] = defaultdict(list)  # id of the stored scheme -> its filings
     for filing in again:
-        by_scheme[json.dumps(schemes[filing.branch_id].to_dict(), sort_keys=True)].append(filing.pk)
+        by_scheme[id(stored[filing.branch_id])].append(filing.pk)
         transitions.append(
             Transition(
                 subject_type="filing",
@@ -213,14 +208,29 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
             )
         )
         filing.state = FilingState.ROLLED_UP
-    for scheme_json, ids_ in by_scheme.items():
-        AnnualFiling.objects.filter(pk__in=ids_).update(
-            state=FilingState.ROLLED_UP, scheme=json.loads(scheme_json)
-        )
+    for scheme_id, ids_ in by_scheme.items():
+        scheme = next(d for _, d in as_dict.values() if id(d) == scheme_id)
+        AnnualFiling.objects.filter(pk__in=ids_).update(state=FilingState.ROLLED_UP, scheme=scheme)
     Transition.objects.create_many(transitions)
-    _write_results(
-        writer.with_ids(filings[b.pk].pk, row, line_ids) for b in branches for row in written[b.pk]
-    )
+
+    # Each branch is scored, ranked and written as the rows stream to the database, which stores them
+    # (on its own core) while the next branch is scored; a branch the engine refuses undoes it all.
+    writer = _RowWriter()
+
+    def rows():
+        for branch in branches:
+            bf = facts[branch.pk]
+            try:
+                scores = score_many(bf.scheme, [bf.facts[m.pk] for m in bf.members])
+                assessed = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()))
+            except ScoringError as exc:
+                raise ValidationError(f"{branch.name}积分计算有误：{exc}") from None
+            filing_id = filings[branch.pk].pk
+            for r in assessed:
+                yield writer.row(filing_id, r)
+
+    _write_results(rows())
+    store_lines(writer.book.lines.values())
     return [filings[b.pk] for b in branches]
 
 

@@ -16,6 +16,7 @@ from points.models import (
 from points.models.workflow import LineBook, stored_line, with_lines
 from points.scoring import Line
 from points.services import workflow
+from points.services.lines import store_lines
 from tests.factories import record_session
 
 from .conftest import TZ, YEAR, full_year_records, run_quarter
@@ -243,8 +244,60 @@ def test_it_shows_the_new_lines_when_rolled_up_again(cast, monkeypatch):
 def test_a_line_book_keeps_equal_lines_that_print_differently_apart():
     twelve = Line("base", "discipline", "三(一)7", "遵守纪律", Decimal(12), "满分")
     book = LineBook()
-    assert book.refs([twelve, twelve, twelve._replace(points=Decimal("12.0")), Line(*twelve)]) == [0, 0, 1, 0]
-    assert book.lines == [
-        ["base", "discipline", "三(一)7", "遵守纪律", "12", "满分"],
-        ["base", "discipline", "三(一)7", "遵守纪律", "12.0", "满分"],
+    refs = book.refs([twelve, twelve, twelve._replace(points=Decimal("12.0")), Line(*twelve)])
+    assert refs[0] == refs[1] == refs[3] != refs[2]
+    assert book.lines == {
+        refs[0]: ["base", "discipline", "三(一)7", "遵守纪律", "12", "满分"],
+        refs[2]: ["base", "discipline", "三(一)7", "遵守纪律", "12.0", "满分"],
+    }
+
+
+def test_store_lines_gives_the_line_books_ids_and_refuses_a_line_whose_id_is_taken(db, monkeypatch):
+    from points.services import lines
+
+    full = ["base", "study", "三(一)1", "认真学习", "12", "满分"]
+    book = LineBook()
+    refs = book.refs([Line("base", "study", "三(一)1", "认真学习", Decimal(12), "满分")])
+    assert store_lines([full, full]) == refs * 2
+    assert store_lines([full]) == refs and ExplanationLine.objects.count() == 1  # stored once
+    monkeypatch.setattr(lines, "line_id", lambda digest: ExplanationLine.objects.get().pk)  # a collision
+    with pytest.raises(lines.LineIdCollision):
+        store_lines([["base", "study", "三(一)1", "认真学习", "11", "缺 4 学时"]])
+    assert list(ExplanationLine.objects.values_list("line", flat=True)) == [
+        ["base", "study", "三(一)1", "认真学习", "12", "满分"]
     ]
+
+
+def test_a_branch_the_engine_refuses_undoes_the_whole_roll_up(cast):
+    from members.models import Member
+    from points.models import AnnualFiling, Transition
+
+    full_year_records(cast, cast.member.member)
+    _year(cast)
+    _close_year(cast, cast.b3, cast.other_secretary.user)
+    Member.objects.filter(pk=cast.other_member.member.pk).update(category="bogus")  # b3's member
+    transitions = Transition.objects.count()
+    with pytest.raises(ValidationError, match="第三党支部积分计算有误"):
+        workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert not AnnualFiling.objects.exists() and not AnnualResult.objects.exists()
+    assert not ExplanationLine.objects.exists() and Transition.objects.count() == transitions
+
+
+def test_each_filing_keeps_the_scheme_its_branch_was_rolled_up_with_also_when_rolled_up_again(cast):
+    from points.models import AnnualFiling
+    from points.scoring import GUIDELINE_SCHEME
+    from points.services.schemes import scheme_config_save
+
+    own = GUIDELINE_SCHEME.derive(
+        {"base_items": [{"code": "study", "params": {"target_hours": 40}}]}
+    ).to_dict()
+    scheme_config_save(organization=cast.b1, applies_from=YEAR, title="支部细则", data=own)
+    full_year_records(cast, cast.member.member)
+    _year(cast)
+    _close_year(cast, cast.b3, cast.other_secretary.user)
+    for _ in range(2):  # created, then re-rolled (one UPDATE per distinct scheme)
+        workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+        schemes = dict(AnnualFiling.objects.values_list("branch_id", "scheme"))
+        assert schemes == {cast.b1.pk: own, cast.b3.pk: GUIDELINE_SCHEME.to_dict()}
+        mine = AnnualResult.objects.get(member=cast.member.member)
+        assert any("32 学时" in line[5] and "40" in line[5] for line in mine.lines)  # short of 40
