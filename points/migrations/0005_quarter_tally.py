@@ -34,6 +34,13 @@ BEGIN
          OR (t.starts_at <= n.starts_at AND n.starts_at < t.ends_at));
   RETURN NULL;
 END $$;
+CREATE FUNCTION points_tally_forget_new_session() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Attendance written before its session (foreign keys are checked at commit: fixtures, imports).
+  DELETE FROM {TALLY} t USING new_rows n JOIN points_attendance a ON a.session_id = n.id
+  WHERE t.member_id = a.member_id AND t.starts_at <= n.starts_at AND n.starts_at < t.ends_at;
+  RETURN NULL;
+END $$;
 CREATE FUNCTION points_tally_forget_dues() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
@@ -71,8 +78,8 @@ RECORDS = (
     ("points_duesrecord", "points_tally_forget_dues"),
     ("points_thoughtreport", "points_tally_forget_report"),
 )
-FUNCTIONS = ("points_tally_forget_attendance", "points_tally_forget_session", "points_tally_forget_dues",
-             "points_tally_forget_report")
+FUNCTIONS = ("points_tally_forget_attendance", "points_tally_forget_session", "points_tally_forget_new_session",
+             "points_tally_forget_dues", "points_tally_forget_report")
 
 
 def _postgres() -> list[str]:
@@ -84,6 +91,9 @@ def _postgres() -> list[str]:
     sql.append("CREATE TRIGGER points_session_tally_upd AFTER UPDATE ON points_session "
                "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
                "FOR EACH STATEMENT EXECUTE FUNCTION points_tally_forget_session()")
+    sql.append("CREATE TRIGGER points_session_tally_ins AFTER INSERT ON points_session "
+               "REFERENCING NEW TABLE AS new_rows "
+               "FOR EACH STATEMENT EXECUTE FUNCTION points_tally_forget_new_session()")
     return sql
 
 
@@ -114,6 +124,11 @@ def _sqlite() -> list[str]:
         "((starts_at <= OLD.starts_at AND OLD.starts_at < ends_at) OR "
         "(starts_at <= NEW.starts_at AND NEW.starts_at < ends_at)); END"
     )
+    sql.append(
+        f"CREATE TRIGGER points_session_tally_insert AFTER INSERT ON points_session FOR EACH ROW BEGIN "
+        f"DELETE FROM {TALLY} WHERE member_id IN (SELECT member_id FROM points_attendance WHERE session_id = NEW.id) "
+        "AND starts_at <= NEW.starts_at AND NEW.starts_at < ends_at; END"
+    )
     return sql
 
 
@@ -138,6 +153,7 @@ def drop_triggers(apps, schema_editor):
         for op in ("insert", "update", "delete"):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_tally_{op}")
     schema_editor.execute("DROP TRIGGER IF EXISTS points_session_tally_update")
+    schema_editor.execute("DROP TRIGGER IF EXISTS points_session_tally_insert")
 
 
 class Migration(migrations.Migration):

@@ -204,6 +204,10 @@ def line_id(digest: str) -> int:
     return int(digest[:16], 16) >> 1
 
 
+class LineIdCollision(RuntimeError):
+    """Two different lines with the same 63-bit id: never expected (one chance in ~10^18 per pair)."""
+
+
 class ExplanationLine(models.Model):
     """积分说明: one explained line of the scoring engine, stored once however many results in however
     many filings show it (a committee's ten thousand results share a few hundred lines); a result keeps
@@ -243,6 +247,8 @@ class LineBook:
         ref = self._ids.get(key)
         if ref is None:
             ref = self._ids[key] = line_id(line_digest(stored))
+            if ref in self.lines:  # two different lines with the same id: never expected
+                raise LineIdCollision(f"explanation line {ref}: {self.lines[ref]} and {stored}")
             self.lines[ref] = stored
         self._seen[id(line)] = (line, ref)
         return ref

@@ -128,7 +128,6 @@ STALE_LOCK_SECONDS = 600
 FAILED_SECONDS = 300
 KEY = re.compile(r"^[0-9a-f]{64}$")
 _running: dict[Path, threading.Thread] = {}
-_failed: dict[Path, tuple[float, str]] = {}  # this process's failures (a full disk may refuse a marker)
 _running_lock = threading.Lock()
 
 
@@ -162,8 +161,10 @@ def pdf_or_start(template_name: str, context: dict, *, retry: bool = False) -> b
     data = _read(cached)
     if data is not None:
         return data
+    if _in_progress(cached):
+        return PdfPending(cached.stem)
     if retry:
-        _forget_failure(cached)
+        cached.with_suffix(".failed").unlink(missing_ok=True)
     else:
         _raise_if_failed(cached)
     # Short, or nowhere to keep a copy (an unwritable cache: a background copy could never be served).
@@ -176,52 +177,55 @@ def pdf_state(key: str) -> bytes | PdfPending | None:
     """What became of the layout `pdf_or_start` started under `key`, without building the report again:
     the PDF when it is kept, `PdfPending` while this or another worker lays it out, None when it is
     neither (pruned, or its worker died: build it again). Raises `PdfFailed` when it failed."""
-    if not KEY.match(key):
+    if not KEY.fullmatch(key):
         return None
     cached = Path(settings.PDF_CACHE_DIR) / f"{key}.pdf"
     data = _read(cached)
     if data is not None:
         return data
+    if _in_progress(cached):
+        return PdfPending(key)
     _raise_if_failed(cached)
-    with _running_lock:
-        running = _running.get(cached)
-        if running is not None and running.is_alive():
-            return PdfPending(key)
-    lock = cached.with_suffix(".lock")
-    try:
-        if time.time() - lock.stat().st_mtime < STALE_LOCK_SECONDS:
-            return PdfPending(key)
-    except OSError:
-        pass
     return None
 
 
-def _raise_if_failed(cached: Path) -> None:
-    now = time.time()
-    failure = _failed.get(cached)
-    if failure is None:
-        marker = cached.with_suffix(".failed")
-        try:
-            failure = (marker.stat().st_mtime, marker.read_text(encoding="utf-8"))
-        except OSError:
-            return
-    if now - failure[0] < FAILED_SECONDS:
-        raise PdfFailed(failure[1])
-
-
-def _record_failure(cached: Path, reason: str) -> None:
+def _in_progress(cached: Path) -> bool:
+    """Laid out by a thread of this worker, or by another worker whose lock is fresh."""
     with _running_lock:
-        _failed[cached] = (time.time(), reason)
-    try:  # for the other workers; a full disk may refuse it, this worker still knows
-        cached.with_suffix(".failed").write_text(reason, encoding="utf-8")
+        running = _running.get(cached)
+        if running is not None and running.is_alive():
+            return True
+    try:
+        return time.time() - cached.with_suffix(".lock").stat().st_mtime < STALE_LOCK_SECONDS
+    except OSError:
+        return False
+
+
+def _raise_if_failed(cached: Path) -> None:
+    """The failure marker beside the copy, seen by every worker: its text is the reason, an empty one
+    (a full disk, see `_record_failure`) means the copy could not be kept."""
+    marker = cached.with_suffix(".failed")
+    try:
+        if time.time() - marker.stat().st_mtime >= FAILED_SECONDS:
+            return
+        reason = marker.read_text(encoding="utf-8").strip()
+    except OSError:
+        return
+    raise PdfFailed(reason or NOT_KEPT)
+
+
+def _record_failure(cached: Path, lock: Path, reason: str) -> None:
+    marker = cached.with_suffix(".failed")
+    try:
+        marker.write_text(reason, encoding="utf-8")
+        return
     except OSError:
         pass
-
-
-def _forget_failure(cached: Path) -> None:
-    with _running_lock:
-        _failed.pop(cached, None)
-    cached.with_suffix(".failed").unlink(missing_ok=True)
+    try:  # a full disk takes no new text, but a rename needs no space: the lock becomes the marker
+        os.replace(lock, marker)
+        os.utime(marker)
+    except OSError as exc:
+        logger.error("PDF failure of %s not recorded: %s", cached.name, exc)
 
 
 def _start(html: str, cached: Path) -> bool:
@@ -237,7 +241,6 @@ def _start(html: str, cached: Path) -> bool:
             return False
         if not taken:
             return True  # another worker is laying it out
-        _failed.pop(cached, None)
         thread = threading.Thread(target=_background, args=(html, cached, lock), daemon=True)
         _running[cached] = thread
         thread.start()
@@ -267,10 +270,10 @@ def _background(html: str, cached: Path, lock: Path) -> None:
     try:
         cached.with_suffix(".failed").unlink(missing_ok=True)
         if not _keep(_pdf_of(html), cached):
-            _record_failure(cached, NOT_KEPT)
+            _record_failure(cached, lock, NOT_KEPT)
     except Exception:  # noqa: BLE001 — logged and shown to whoever waits for it
         logger.exception("PDF layout failed: %s", cached.name)
-        _record_failure(cached, LAYOUT_FAILED)
+        _record_failure(cached, lock, LAYOUT_FAILED)
     finally:
         lock.unlink(missing_ok=True)
         with _running_lock:

@@ -47,6 +47,7 @@ class Counts(NamedTuple):
 
 
 NO_COUNTS = Counts()
+TENTH = Decimal("0.1")
 assert Counts._fields == COUNT_FIELDS  # noqa: S101 — the tally's columns and the tuple must agree
 
 
@@ -62,8 +63,13 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
 
 
 def _hours(value) -> Decimal:
-    # PostgreSQL sums to a Decimal; SQLite to a float or an int.
-    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+    # PostgreSQL sums to a Decimal; SQLite to an int or a float, whose sum of tenths is rounded back
+    # (2.3000000000000003 -> 2.3) as the tally's column stores it.
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value)).quantize(TENTH)
+    return Decimal(value or 0)
 
 
 def _rows(queryset):

@@ -3,13 +3,11 @@ distinct lines their results refer to, by ids worked out from the lines themselv
 
 from collections.abc import Iterable
 
-from ..models.workflow import ExplanationLine, line_digest, line_id
+from ..models.workflow import ExplanationLine, LineIdCollision, line_digest, line_id
+
+__all__ = ["LineIdCollision", "store_lines"]
 
 CHUNK = 2000  # ids looked up per query
-
-
-class LineIdCollision(RuntimeError):
-    """Two different lines with the same 63-bit id: never expected (one chance in ~10^18 per pair)."""
 
 
 def store_lines(lines: Iterable[list]) -> list[int]:
@@ -18,7 +16,11 @@ def store_lines(lines: Iterable[list]) -> list[int]:
     taken by a different line, so a result never shows a line it was not given."""
     lines = list(lines)
     digests = [line_digest(line) for line in lines]
-    wanted = {line_id(d): (d, line) for d, line in zip(digests, lines, strict=True)}
+    wanted: dict[int, tuple[str, list]] = {}
+    for digest, line in zip(digests, lines, strict=True):
+        known = wanted.setdefault(line_id(digest), (digest, line))
+        if known[0] != digest:
+            raise LineIdCollision(f"explanation line {line_id(digest)}: {known[1]} and {line}")
     stored = _digests(list(wanted))
     missing = [i for i in wanted if i not in stored]
     if missing:

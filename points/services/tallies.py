@@ -9,6 +9,8 @@ from members.models import Member, MemberStatus
 from ..models import QuarterTally
 from ..selectors.counts import NO_COUNTS, local_midnight, quarter_bounds, year_counts
 
+BY_ID = 500  # members counted per query
+
 
 @transaction.atomic
 def store_tallies(branch_ids, year: int, quarter: int) -> int:
@@ -18,7 +20,9 @@ def store_tallies(branch_ids, year: int, quarter: int) -> int:
     branch_ids = sorted(branch_ids)
     if connection.vendor == "postgresql":
         # A record written while the tallies are counted would delete (through its trigger) a tally not
-        # yet committed, leaving one that misses it: records wait until the tallies are stored.
+        # yet committed, leaving one that misses it: records wait until the tallies are stored. (Their
+        # triggers take the table lock before reading, so under READ COMMITTED, the app's level, they
+        # see and delete a tally committed meanwhile.)
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {QuarterTally._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
     members = list(
@@ -26,7 +30,11 @@ def store_tallies(branch_ids, year: int, quarter: int) -> int:
             "id", flat=True
         )
     )
-    counts = year_counts(Q(member__branch_id__in=branch_ids), year, quarter)
+    # Counted by member id, not by branch: a member transferred out between the two queries keeps
+    # their records (they follow the member), and is not given a tally of zeros.
+    counts = {}
+    for start in range(0, len(members), BY_ID):
+        counts.update(year_counts(Q(member_id__in=members[start : start + BY_ID]), year, quarter))
     starts_at, ends_at = (
         local_midnight(quarter_bounds(year, 1)[0]),
         local_midnight(quarter_bounds(year, quarter)[1]),

@@ -23,7 +23,7 @@ from ..reports.pdf import PdfFailed, PdfPending, pdf_or_start, pdf_state, render
 
 YEAR_RANGE = range(2000, 2101)
 PDF_PENDING_REFRESH = 10  # seconds before the waiting page asks again
-PDF_TOKEN_SECONDS = 86400  # how long a waiting page's token names its report
+PDF_TOKEN_SECONDS = 600  # how long a waiting page's token names its copy; then the report is built again
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -140,7 +140,8 @@ def annual_report_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """The annual report PDF. A long one is laid out in the background: a waiting page reloads itself
     (with ?wait=<token>) until it is ready, then offers the download (?file=<token>). The token, signed
     for this unit and year, names the copy being laid out, so neither the reloads nor the download build
-    the report again; the unit is checked against the user on every request all the same. The waiting
+    the report again; it names it for PDF_TOKEN_SECONDS only (after that the report is built again, from
+    the data of the moment), and the unit is checked against the user on every request all the same. The waiting
     page never reloads into the PDF itself: an attachment does not replace the page, which would then
     download it again every few seconds."""
     unit = _unit(request, pk)

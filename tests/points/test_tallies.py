@@ -244,3 +244,59 @@ def test_a_change_to_a_session_forgets_the_tallies_of_everyone_who_attended_it(c
     ).exists()
     assert _tally(cast.secretary.member, 1) is not None
     assert branch_facts(cast.b1, YEAR, upto_quarter=1)[cast.member.member.pk].study_hours == 2
+
+
+def test_a_member_transferred_while_the_tallies_are_counted_keeps_their_records(cast, monkeypatch):
+    """The members are read, then their records counted: a transfer committed in between must not
+    leave a tally of zeros (records follow the member, so they are counted by member id)."""
+    from members.models import Member
+    from points.services import tallies
+
+    full_year_records(cast, cast.member.member)
+    real = tallies.year_counts
+
+    def transfer_first(*args, **kwargs):
+        Member.objects.filter(pk=cast.member.member.pk).update(branch=cast.b2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tallies, "year_counts", transfer_first)
+    store_tallies([cast.b1.pk], YEAR, 1)
+    t = _tally(cast.member.member, 1)
+    assert (t.org_life_required, t.dues_on_time, t.thought_reports) == (3, 3, 1)
+
+
+def test_attendance_written_before_its_session_forgets_the_tally_when_the_session_comes(cast):
+    """Foreign keys are checked at commit: a fixture or an import may write attendance first."""
+    from django.db import transaction
+
+    _close_year(cast, upto=1)
+    assert _tally(cast.member.member, 1) is not None
+    start = datetime.datetime(YEAR, 2, 11, 9, tzinfo=TZ)
+    with transaction.atomic():
+        new_id = (Session.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 100
+        Attendance.objects.create(
+            session_id=new_id, member=cast.member.member, status=AttendanceStatus.ABSENT
+        )
+        Session.objects.create(
+            id=new_id,
+            branch=cast.b1,
+            kind=SessionKind.ACTIVITY_DAY,
+            title="补录",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            signin_secret="x",
+        )
+    assert _tally(cast.member.member, 1) is None
+    assert branch_facts(cast.b1, YEAR, upto_quarter=1) == _from_records(cast, upto_quarter=1)
+
+
+def test_study_hours_summed_from_the_records_are_tenths_as_a_tally_stores_them(cast):
+    for hours, day in ((Decimal("1.1"), 3), (Decimal("1.2"), 4)):
+        s = record_session(
+            cast.b1, datetime.date(YEAR, 2, day), kind=SessionKind.STUDY, title="集中学习", hours=hours
+        )
+        Attendance.objects.create(session=s, member=cast.member.member, status=AttendanceStatus.PRESENT)
+    from_records = branch_facts(cast.b1, YEAR, upto_quarter=1)[cast.member.member.pk].study_hours
+    assert from_records == Decimal("2.3") and str(from_records) in ("2.3", "2.30")
+    store_tallies([cast.b1.pk], YEAR, 1)
+    assert branch_facts(cast.b1, YEAR, upto_quarter=1)[cast.member.member.pk].study_hours == from_records

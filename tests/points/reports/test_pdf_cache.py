@@ -311,3 +311,85 @@ def test_a_long_report_with_an_unwritable_cache_is_laid_out_at_once(
     settings.PDF_CACHE_DIR = blocker / "pdf-cache"
     assert _report(login(cast.dept), cast).startswith(b"%PDF")
     assert len(renders) == 1
+
+
+def test_a_token_older_than_its_lifetime_builds_the_report_again(
+    cast, year, login, renders, settings, builds
+):
+    """A link kept for hours must not serve a copy of data changed since: after PDF_TOKEN_SECONDS the
+    report is built from the data of the moment."""
+    import time
+
+    from django.core import signing
+
+    from points.views import reports
+
+    settings.PDF_INLINE_ROWS = 0
+    client = login(cast.dept)
+    url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
+    key = _link(client.get(url), "wait")["wait"]
+    pdf.wait_for_layouts(timeout=60)
+    salt = f"points.annual_report_pdf:{cast.committee.pk}:{YEAR}"
+    name = signing.loads(key, salt=salt)
+
+    class Earlier(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - reports.PDF_TOKEN_SECONDS - 1)
+
+    old = Earlier(salt=salt).sign_object(name)
+    fresh = signing.dumps(name, salt=salt)
+    assert client.get(url, {"file": fresh}).content.startswith(b"%PDF") and len(builds) == 1
+    Organization.objects.filter(pk=cast.b3.pk).update(name="第三党支部（更名）")
+    assert client.get(url, {"file": old}).status_code == 202  # built again: the data changed
+    assert len(builds) == 2
+    pdf.wait_for_layouts(timeout=60)
+    assert "第三党支部（更名）" in pdf_text(_report(client, cast)).replace("\n", "")
+
+
+def test_a_failure_is_seen_by_every_worker_even_when_the_disk_takes_no_marker_text(
+    cast, year, login, renders, settings, monkeypatch
+):
+    """No worker keeps failures in memory: the marker beside the copy tells them all. A full disk that
+    refuses the marker's text still takes a rename of the lock, which reads as "could not be kept"."""
+    import pathlib
+
+    settings.PDF_INLINE_ROWS = 0
+
+    def broken(html):
+        raise OSError("font missing")
+
+    real_write_text = pathlib.Path.write_text
+
+    def full_disk(self, *args, **kwargs):
+        if self.suffix == ".failed":
+            raise OSError(28, "No space left on device")
+        return real_write_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(pdf, "_pdf_of", broken)
+    monkeypatch.setattr(pathlib.Path, "write_text", full_disk)
+    client = login(cast.dept)
+    url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
+    waiting = client.get(url)
+    pdf.wait_for_layouts(timeout=60)
+    [marker] = settings.PDF_CACHE_DIR.glob("*.failed")
+    assert marker.read_text() == "" and not list(settings.PDF_CACHE_DIR.glob("*.lock"))
+    failed = client.get(url, _link(waiting, "wait"))
+    assert failed.status_code == 503 and "无法保存报告文件" in failed.content.decode()
+
+
+def test_a_layout_in_progress_elsewhere_waits_rather_than_reporting_an_older_failure(
+    cast, year, login, renders, settings
+):
+    settings.PDF_INLINE_ROWS = 0
+    client = login(cast.dept)
+    url = reverse("points:annual_report_pdf", args=[cast.committee.pk, YEAR])
+    client.get(url)
+    pdf.wait_for_layouts(timeout=60)
+    [kept] = settings.PDF_CACHE_DIR.glob("*.pdf")
+    kept.unlink()
+    kept.with_suffix(".failed").write_text("排版时出错")  # an earlier failure …
+    assert client.get(url).status_code == 503
+    kept.with_suffix(".lock").write_text("")  # … and another worker retrying it now
+    waiting = client.get(url)
+    assert waiting.status_code == 202 and "正在生成报告" in waiting.content.decode()
+    assert len(renders) == 1

@@ -301,3 +301,17 @@ def test_each_filing_keeps_the_scheme_its_branch_was_rolled_up_with_also_when_ro
         assert schemes == {cast.b1.pk: own, cast.b3.pk: GUIDELINE_SCHEME.to_dict()}
         mine = AnnualResult.objects.get(member=cast.member.member)
         assert any("32 学时" in line[5] and "40" in line[5] for line in mine.lines)  # short of 40
+
+
+def test_two_different_lines_with_the_same_id_are_refused_in_one_batch(db, monkeypatch):
+    from points.models import workflow as models_workflow
+    from points.services import lines
+
+    monkeypatch.setattr(models_workflow, "line_id", lambda digest: 7)
+    monkeypatch.setattr(lines, "line_id", lambda digest: 7)
+    twelve = Line("base", "study", "三(一)1", "认真学习", Decimal(12), "满分")
+    with pytest.raises(lines.LineIdCollision):
+        LineBook().refs([twelve, twelve._replace(points=Decimal(11))])
+    with pytest.raises(lines.LineIdCollision):
+        store_lines([stored_line(twelve), stored_line(twelve._replace(points=Decimal(11)))])
+    assert not ExplanationLine.objects.exists()
