@@ -315,3 +315,33 @@ def test_two_different_lines_with_the_same_id_are_refused_in_one_batch(db, monke
     with pytest.raises(lines.LineIdCollision):
         store_lines([stored_line(twelve), stored_line(twelve._replace(points=Decimal(11)))])
     assert not ExplanationLine.objects.exists()
+
+
+def test_prune_lines_deletes_only_the_lines_no_result_points_at(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    full_year_records(cast, cast.member.member)
+    _year(cast)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    studied = [
+        line
+        for line in AnnualResult.objects.get(filing=filing, member=cast.member.member).lines
+        if "32 学时" in line[5]
+    ]
+    session = record_session(
+        cast.b1, datetime.datetime(YEAR, 12, 20, 14, tzinfo=TZ), hours_long=8, kind=SessionKind.STUDY, hours=8
+    )
+    Attendance.objects.create(session=session, member=cast.member.member, status=AttendanceStatus.PRESENT)
+    workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    stored = set(ExplanationLine.objects.values_list("pk", flat=True))
+    used = {i for refs in AnnualResult.objects.values_list("line_refs", flat=True) for i in refs}
+    assert used < stored  # the 32-hour line is left behind
+    out = StringIO()
+    call_command("prune_lines", stdout=out)
+    assert f"已删除 {len(stored - used)} 条" in out.getvalue()
+    assert set(ExplanationLine.objects.values_list("pk", flat=True)) == used
+    assert not ExplanationLine.objects.filter(line=studied[0]).exists()
+    results = with_lines(list(AnnualResult.objects.all()))  # every result still reads all its lines
+    assert all(len(r.lines) == len(r.line_refs) for r in results)
