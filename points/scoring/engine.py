@@ -85,13 +85,20 @@ def score_provisional(scheme: Scheme, facts: MemberFacts) -> MemberScore:
 
 
 def score_many(
-    scheme: Scheme, facts: Iterable[MemberFacts], *, provisional: bool = False
+    scheme: Scheme, facts: Iterable[MemberFacts], *, provisional: bool = False, shared: dict | None = None
 ) -> list[MemberScore]:
     """``score_member`` (or ``score_provisional``) of many members under one scheme, e.g. a committee's
     roll-up. The same result: a base item's points and line depend only on its own facts, so each
     distinct (item, facts) pair is worked out once and its line shared by every member who has it; and
-    members whose facts are all the same (most of a branch, often) share one score, each with their id."""
-    memo: dict = {}
+    members whose facts are all the same share one score, each with their id. `shared`, a dict the
+    caller keeps across calls (one per roll-up, say), extends the sharing to every call with the same
+    scheme and kind of score (several branches under one committee's rules)."""
+    if shared is None:
+        memo: dict = {}
+    else:
+        memo = shared.setdefault((id(scheme), provisional), (scheme, {}))[
+            1
+        ]  # the scheme held: its id stays its
     return [_score(scheme, f, provisional, memo) for f in facts]
 
 

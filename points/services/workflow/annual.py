@@ -216,12 +216,13 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
     # Each branch is scored, ranked and written as the rows stream to the database, which stores them
     # (on its own core) while the next branch is scored; a branch the engine refuses undoes it all.
     writer = _RowWriter()
+    shared: dict = {}  # branches under the same rules share scores of the same facts
 
     def rows():
         for branch in branches:
             bf = facts[branch.pk]
             try:
-                scores = score_many(bf.scheme, [bf.facts[m.pk] for m in bf.members])
+                scores = score_many(bf.scheme, [bf.facts[m.pk] for m in bf.members], shared=shared)
                 assessed = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()))
             except ScoringError as exc:
                 raise ValidationError(f"{branch.name}积分计算有误：{exc}") from None

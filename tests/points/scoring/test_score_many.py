@@ -140,3 +140,19 @@ def test_members_with_all_the_same_facts_are_scored_once_each_keeping_their_id(m
     assert [s.member_id for s in scores] == ["m0", "m1", "m2", "m3"]
     assert scores[0].lines is scores[2].lines
     assert scores == [score_provisional(SCHEME, f) for f in [*alike, printed_apart]]
+
+
+def test_a_shared_memo_spans_calls_with_the_same_scheme_and_never_another(monkeypatch):
+    from points.scoring import engine
+
+    calls = []
+    real = engine._bonus_lines
+    monkeypatch.setattr(engine, "_bonus_lines", lambda *a: calls.append(1) or real(*a))
+    facts = MemberFacts(member_id="a", category="full", attendance={"org_life": Attendance(4, 4)})
+    other_rules = SCHEME.derive({"bonus_cap": 8})
+    shared: dict = {}
+    first = score_many(SCHEME, [facts], provisional=True, shared=shared)
+    second = score_many(SCHEME, [replace(facts, member_id="b")], provisional=True, shared=shared)
+    assert len(calls) == 1 and second[0].member_id == "b" and second[0].lines is first[0].lines
+    third = score_many(other_rules, [replace(facts, member_id="c")], provisional=True, shared=shared)
+    assert len(calls) == 2 and third == [score_provisional(other_rules, replace(facts, member_id="c"))]
