@@ -300,3 +300,31 @@ def test_study_hours_summed_from_the_records_are_tenths_as_a_tally_stores_them(c
     assert from_records == Decimal("2.3") and str(from_records) in ("2.3", "2.30")
     store_tallies([cast.b1.pk], YEAR, 1)
     assert branch_facts(cast.b1, YEAR, upto_quarter=1)[cast.member.member.pk].study_hours == from_records
+
+
+def test_store_tallies_command_fills_in_closed_quarters_without_tallies_only(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _varied_records(cast)
+    _close_year(cast, upto=2)
+    stored_at = {t.pk: t.stored_at for t in QuarterTally.objects.filter(quarter=1)}
+    QuarterTally.objects.filter(quarter=2).delete()  # as if closed before tallies existed
+    out = StringIO()
+    call_command("store_tallies", stdout=out)
+    active = cast.b1.members.filter(status=MemberStatus.ACTIVE).count()
+    assert f"已为 1 个季度补存 {active} 条" in out.getvalue()
+    assert QuarterTally.objects.filter(quarter=2).count() == active
+    assert {t.pk: t.stored_at for t in QuarterTally.objects.filter(quarter=1)} == stored_at  # left alone
+    assert branch_facts(cast.b1, YEAR, upto_quarter=2) == _from_records(cast, upto_quarter=2)
+    call_command("store_tallies", "--year", str(YEAR), stdout=out)
+    assert "已为 0 个季度" in out.getvalue()
+
+
+def test_store_tallies_command_refuses_a_year_out_of_range(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="年度无效"):
+        call_command("store_tallies", "--year", "1800")
+    assert not QuarterTally.objects.exists()
