@@ -6,7 +6,7 @@ are entered in half points and are never rounded. Base items are computed in ite
 """
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -45,6 +45,21 @@ class MemberScore:
     total: Decimal | None
     deduction_count: int
     lines: tuple[Line, ...]
+
+    def fields(self) -> tuple:
+        """Every field but `member_id`, in order: another member's score of the same facts."""
+        return (
+            self.category,
+            self.exempt,
+            self.provisional,
+            self.base,
+            self.bonus_claimed,
+            self.bonus,
+            self.deductions,
+            self.total,
+            self.deduction_count,
+            self.lines,
+        )
 
     @property
     def has_deduction(self) -> bool:
@@ -156,13 +171,13 @@ def _score(scheme: Scheme, facts: MemberFacts, provisional: bool, memo: dict | N
     keys = None
     member_key = None
     if memo is not None:
-        keys = [_memo_key(item.method, item.code, facts) for item, *_ in plan.items]
+        keys = [_memo_key(method, code, facts) for method, code in plan.keyed]
         if None not in keys:
             # Everything the score depends on, exactly: members with the same facts share one score.
             member_key = (category, *keys, _exact(facts.bonuses), _exact(facts.deductions))
             shared = memo.get(member_key)
             if shared is not None:
-                return replace(shared, member_id=facts.member_id)
+                return MemberScore(facts.member_id, *shared.fields())
 
     lines = []
     base = 0
