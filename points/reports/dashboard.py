@@ -35,7 +35,7 @@ from ..models.records import ORG_LIFE_KINDS
 from ..scoring import ScoringError
 from ..selectors.counts import ATTENDED
 from ..selectors.facts import branches_facts, score_outcomes
-from ..selectors.quarters import quarter_number
+from ..selectors.quarters import local_midnight, quarter_bounds, quarter_number
 from . import charts
 from .annual import Band, band_edges, band_of, scope_branches, scope_scheme, score_bands
 
@@ -169,14 +169,13 @@ def _members(unit: Organization, year: int):
 def no_org_life(unit: Organization, today: datetime.date):
     """Attended no 三会一课 or 主题党日 in the last three months (late or leaving early still counts)."""
     since = months_before(today, WARNING_MONTHS)
-    tz = timezone.get_current_timezone()
     attended = Attendance.objects.filter(
         member=OuterRef("pk"),
         is_current=True,
         status__in=ATTENDED,
         session__is_cancelled=False,
         session__kind__in=ORG_LIFE_KINDS,
-        session__starts_at__gte=datetime.datetime.combine(since, datetime.time(), tzinfo=tz),
+        session__starts_at__gte=local_midnight(since),
     )
     return _members(unit, today.year).exclude(Exists(attended))
 
@@ -259,15 +258,13 @@ def build_dashboard(
             rows[branch_id].quarter_label = QuarterState(state).label
             rows[branch_id].step = STATE_STEP[state]
 
-    start = datetime.date(year, 3 * quarter_no - 2, 1)
-    end = datetime.date(year + (quarter_no == 4), (3 * quarter_no) % 12 + 1, 1)
-    tz = timezone.get_current_timezone()
+    start, end = quarter_bounds(year, quarter_no)
     sessions = (
         Session.objects.filter(
             in_unit,
             is_cancelled=False,
-            starts_at__gte=datetime.datetime.combine(start, datetime.time(), tzinfo=tz),
-            starts_at__lt=datetime.datetime.combine(end, datetime.time(), tzinfo=tz),
+            starts_at__gte=local_midnight(start),
+            starts_at__lt=local_midnight(end),
         )
         .values("branch_id")
         .annotate(n=Count("id"))

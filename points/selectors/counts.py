@@ -2,19 +2,18 @@
 (`QuarterTally`, which counts the year up to its quarter) and from the records themselves for the quarters
 after it, in a fixed number of queries however many members."""
 
-import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractQuarter
-from django.utils import timezone
 
 from ..models import Attendance, AttendanceStatus, DuesRecord, DuesStatus, QuarterTally, ThoughtReport
 from ..models.records import MEETING_KINDS, ORG_LIFE_KINDS, STUDY_HOUR_KINDS
 from ..models.tallies import COUNT_FIELDS
 from ..scoring import Attendance as AttendanceFacts
+from .quarters import local_midnight, quarter_bounds
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
 LATE_OR_EARLY = (AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
@@ -49,17 +48,6 @@ class Counts(NamedTuple):
 NO_COUNTS = Counts()
 TENTH = Decimal("0.1")
 assert Counts._fields == COUNT_FIELDS  # noqa: S101 — the tally's columns and the tuple must agree
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
-    """First day of the quarter and first day after it."""
-    start = datetime.date(year, quarter * 3 - 2, 1)
-    end = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, quarter * 3 + 1, 1)
-    return start, end
-
-
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
 def _hours(value) -> Decimal:

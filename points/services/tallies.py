@@ -7,9 +7,8 @@ from django.db.models import Q
 from members.models import Member, MemberStatus
 
 from ..models import QuarterTally
-from ..selectors.counts import NO_COUNTS, local_midnight, quarter_bounds, year_counts
-
-BY_ID = 500  # members counted per query
+from ..selectors.counts import BY_MEMBER_ID, NO_COUNTS, year_counts
+from ..selectors.quarters import local_midnight, quarter_bounds
 
 
 @transaction.atomic
@@ -33,8 +32,8 @@ def store_tallies(branch_ids, year: int, quarter: int) -> int:
     # Counted by member id, not by branch: a member transferred out between the two queries keeps
     # their records (they follow the member), and is not given a tally of zeros.
     counts = {}
-    for start in range(0, len(members), BY_ID):
-        counts.update(year_counts(Q(member_id__in=members[start : start + BY_ID]), year, quarter))
+    for start in range(0, len(members), BY_MEMBER_ID):
+        counts.update(year_counts(Q(member_id__in=members[start : start + BY_MEMBER_ID]), year, quarter))
     starts_at, ends_at = (
         local_midnight(quarter_bounds(year, 1)[0]),
         local_midnight(quarter_bounds(year, quarter)[1]),

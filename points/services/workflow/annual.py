@@ -164,9 +164,9 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
     facts = branches_facts(branches, year, members=scoring_members(ids))
     schemes = {pk: bf.scheme for pk, bf in facts.items()}
     previous = _previous_bottom(ids, year, schemes)
-    # The branches nearly always share one scheme: each distinct one is written out once.
-    as_dict = {id(scheme): (scheme, scheme.to_dict()) for scheme in schemes.values()}
-    stored = {pk: as_dict[id(scheme)][1] for pk, scheme in schemes.items()}
+    # The branches nearly always share one scheme (`schemes` holds it): each is written out once.
+    as_dict = {id(scheme): scheme.to_dict() for scheme in schemes.values()}
+    stored = {pk: as_dict[id(scheme)] for pk, scheme in schemes.items()}
 
     # The roll-up is derived from the ledger; until it is submitted it may be recomputed.
     AnnualResult.objects.filter(filing__in=list(filings.values())).delete()
@@ -194,9 +194,10 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
         filings[filing.branch_id] = filing
     again = [filings[b.pk] for b in branches if filings[b.pk].pk not in new_ids]
     # Re-rolled filings: one UPDATE per distinct scheme (nearly always one for the whole committee).
-    by_scheme: dict[int, list[int]] = defaultdict(list)  # id of the stored scheme -> its filings
+    by_scheme: dict[int, tuple[dict, list[int]]] = {}  # id of a stored scheme -> it and its filings
     for filing in again:
-        by_scheme[id(stored[filing.branch_id])].append(filing.pk)
+        scheme = stored[filing.branch_id]
+        by_scheme.setdefault(id(scheme), (scheme, []))[1].append(filing.pk)
         transitions.append(
             Transition(
                 subject_type="filing",
@@ -208,8 +209,7 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
             )
         )
         filing.state = FilingState.ROLLED_UP
-    for scheme_id, ids_ in by_scheme.items():
-        scheme = next(d for _, d in as_dict.values() if id(d) == scheme_id)
+    for scheme, ids_ in by_scheme.values():
         AnnualFiling.objects.filter(pk__in=ids_).update(state=FilingState.ROLLED_UP, scheme=scheme)
     Transition.objects.create_many(transitions)
 
