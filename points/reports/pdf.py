@@ -126,7 +126,7 @@ def render_pdf_cached(template_name: str, context: dict) -> bytes:
 STALE_LOCK_SECONDS = 600
 # A failed layout is reported, not started again by every reload, for this long (or until asked again).
 FAILED_SECONDS = 300
-KEY = re.compile(r"^[0-9a-f]{64}$")
+KEY = re.compile(r"[0-9a-f]{64}")  # a copy's name (used with fullmatch)
 _running: dict[Path, threading.Thread] = {}
 _running_lock = threading.Lock()
 

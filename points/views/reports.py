@@ -147,36 +147,43 @@ def annual_report_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     unit = _unit(request, pk)
     year = _year(year)
     salt = f"points.annual_report_pdf:{unit.pk}:{year}"
-    filename, what = f"{unit.name}{year}年度党员积分情况报告.pdf", f"年度积分报告 {unit.name} {year}"
-    waiting = "wait" in request.GET
-    outcome, key = None, None
+    try:
+        outcome, key = _report_pdf(request, unit, year, salt)
+    except PdfFailed as failed:
+        context = {"unit": unit, "year": year, "reason": failed.reason}
+        return render(request, "points/reports/pdf_failed.html", context, status=503)
+    pending = isinstance(outcome, PdfPending)
+    if pending or "wait" in request.GET:
+        token = signing.dumps(key, salt=salt) if key else ""
+        context = {
+            "unit": unit,
+            "year": year,
+            "ready": not pending,
+            "seconds": PDF_PENDING_REFRESH,
+            "token": token,
+        }
+        return render(request, "points/reports/pdf_pending.html", context, status=202 if pending else 200)
+    return _pdf(
+        request, outcome, f"{unit.name}{year}年度党员积分情况报告.pdf", f"年度积分报告 {unit.name} {year}"
+    )
+
+
+def _report_pdf(request: HttpRequest, unit, year: int, salt: str) -> tuple[bytes | PdfPending, str | None]:
+    """The copy the page's token names (?file= or ?wait=) while it is kept or being laid out, with its
+    key; otherwise the report built now (laid out, or started in the background). Raises PdfFailed."""
     for param in ("file", "wait"):
         key = _unsign(request.GET.get(param), salt)
         if key:
-            try:
-                outcome = pdf_state(key)
-            except PdfFailed as failed:
-                return _pdf_failed(request, unit, year, failed)
-            if outcome is None:
-                key = None  # pruned, or its worker died: build it again
-            break
-    if outcome is None:  # a first request, or the copy was lost
-        try:
-            outcome = pdf_or_start(
-                "points/reports/pdf/annual_report.html",
-                documents.annual_report(unit, year),
-                retry=request.GET.get("retry") == "1",
-            )
-        except PdfFailed as failed:
-            return _pdf_failed(request, unit, year, failed)
-    if isinstance(outcome, PdfPending):
-        key = outcome.key
-    if isinstance(outcome, PdfPending) or waiting:
-        ready = not isinstance(outcome, PdfPending)
-        token = signing.dumps(key, salt=salt) if key else ""
-        context = {"unit": unit, "year": year, "ready": ready, "seconds": PDF_PENDING_REFRESH, "token": token}
-        return render(request, "points/reports/pdf_pending.html", context, status=200 if ready else 202)
-    return _pdf(request, outcome, filename, what)
+            outcome = pdf_state(key)
+            if outcome is not None:
+                return outcome, key
+            break  # pruned, or its worker died: build it again
+    outcome = pdf_or_start(
+        "points/reports/pdf/annual_report.html",
+        documents.annual_report(unit, year),
+        retry=request.GET.get("retry") == "1",
+    )
+    return outcome, outcome.key if isinstance(outcome, PdfPending) else None
 
 
 def _unsign(token: str | None, salt: str) -> str | None:
@@ -186,11 +193,6 @@ def _unsign(token: str | None, salt: str) -> str | None:
         return signing.loads(token, salt=salt, max_age=PDF_TOKEN_SECONDS)
     except signing.BadSignature:
         return None
-
-
-def _pdf_failed(request: HttpRequest, unit, year: int, failed: PdfFailed) -> HttpResponse:
-    context = {"unit": unit, "year": year, "reason": failed.reason}
-    return render(request, "points/reports/pdf_failed.html", context, status=503)
 
 
 @require_GET
