@@ -900,27 +900,22 @@ def run_pair(
     think: float,
 ) -> tuple[dict, dict]:
     """The minimal view, then the real pages, with the same users and the same pause between requests."""
-    users = [
-        SimulatedUser(c, b, random.Random(rng.random()), minimal=True)
-        for c, b in zip(cast, browsers, strict=True)
-    ]
-    base = print_phase(
-        f"minimal Django view, {len(cast)} users, {label}",
-        run_phase(users, baseline_seconds, args.warmup, args.max_requests, think, probe),
-        log,
-        per_page=False,
-    )
+
+    def phase(minimal: bool, length: float, title: str) -> dict:
+        users = [
+            SimulatedUser(c, b, random.Random(rng.random()), minimal=minimal)
+            for c, b in zip(cast, browsers, strict=True)
+        ]
+        return print_phase(
+            f"{title}, {len(cast)} users, {label}",
+            run_phase(users, length, args.warmup, args.max_requests, think, probe),
+            log,
+            per_page=not minimal,
+        )
+
+    base = phase(True, baseline_seconds, "minimal Django view")
     print()
-    users = [
-        SimulatedUser(c, b, random.Random(rng.random()), minimal=False)
-        for c, b in zip(cast, browsers, strict=True)
-    ]
-    real = print_phase(
-        f"member, recorder and committee pages, {len(cast)} users, {label}",
-        run_phase(users, seconds, args.warmup, args.max_requests, think, probe),
-        log,
-        per_page=True,
-    )
+    real = phase(False, seconds, "member, recorder and committee pages")
     return base, real
 
 
