@@ -285,10 +285,9 @@ class AnnualResult(models.Model):
     def lines(self) -> list[list]:
         """[stored_line(line), ...] of the engine's explained lines, read in one query (or given to many
         results at once by `with_lines`)."""
-        lines = self.__dict__.get("_lines")
-        if lines is None:
-            lines = with_lines([self])[0].__dict__["_lines"]
-        return lines
+        if "_lines" not in self.__dict__:
+            with_lines([self])
+        return self.__dict__["_lines"]
 
 
 def with_lines(results: list[AnnualResult]) -> list[AnnualResult]:

@@ -22,11 +22,12 @@ def store_lines(lines: Iterable[list]) -> list[int]:
     lines = list(lines)
     _lock("pg_advisory_xact_lock_shared")
     digests = [line_digest(line) for line in lines]
+    ids = [line_id(digest) for digest in digests]
     wanted: dict[int, tuple[str, list]] = {}
-    for digest, line in zip(digests, lines, strict=True):
-        known = wanted.setdefault(line_id(digest), (digest, line))
+    for i, digest, line in zip(ids, digests, lines, strict=True):
+        known = wanted.setdefault(i, (digest, line))
         if known[0] != digest:
-            raise LineIdCollision(f"explanation line {line_id(digest)}: {known[1]} and {line}")
+            raise LineIdCollision(f"explanation line {i}: {known[1]} and {line}")
     stored = _digests(list(wanted))
     missing = [i for i in wanted if i not in stored]
     if missing:
@@ -38,7 +39,7 @@ def store_lines(lines: Iterable[list]) -> list[int]:
     for i, (digest, _line) in wanted.items():
         if stored.get(i) != digest:
             raise LineIdCollision(f"explanation line {i}: stored {stored.get(i)}, given {digest}")
-    return [line_id(d) for d in digests]
+    return ids
 
 
 def _digests(ids: list[int]) -> dict[int, str]:
