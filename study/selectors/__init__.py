@@ -11,7 +11,14 @@ from .arrangements import (
     with_content,
 )
 from .completion import CompletionRow, completion_table
-from .hours import attended_sessions, hours_attended, member_study_hours, missed_sessions, target_hours
+from .hours import (
+    attended_sessions,
+    hours_attended,
+    member_study_hours,
+    missed_sessions,
+    study_year,
+    target_hours,
+)
 from .scopes import (
     listed_inspections,
     listed_notices,
@@ -37,6 +44,7 @@ __all__ = [
     "hours_attended",
     "member_study_hours",
     "missed_sessions",
+    "study_year",
     "organizer_units",
     "own_branch_sessions",
     "readable_study_sessions",

@@ -42,6 +42,18 @@ def attended_sessions(member, year: int) -> QuerySet[Attendance]:
     )
 
 
+def study_year(member, year: int) -> tuple[list[Attendance], list[Attendance]]:
+    """The member's attended and missed study sessions of `year`, newest first: the 我的学习 page's two
+    lists from one query (each a list like `attended_sessions` and `missed_sessions` give), sorted here
+    rather than in SQL, which would make Django compare every selected column with the ordering."""
+    rows = sorted(
+        _study_attendance(member, year).filter(status__in=ATTENDED + MISSED).select_related("session"),
+        key=lambda a: (a.session.starts_at, a.pk),
+        reverse=True,
+    )
+    return [a for a in rows if a.status in ATTENDED], [a for a in rows if a.status in MISSED]
+
+
 def hours_attended(attended) -> Decimal:
     """The hours of rows of `attended_sessions` (a page that lists them adds them up without a query)."""
     return sum((a.session.hours for a in attended), Decimal("0.0"))

@@ -21,7 +21,7 @@ def my_study(request: HttpRequest) -> HttpResponse:
     member = Member.objects.select_related("branch", "group").get(pk=actor_for(request.user).member_id)
     this_year = timezone.localdate().year
     year = YearForm(request.GET).year_or(this_year)
-    attended = list(selectors.attended_sessions(member, year))
+    attended, missed = selectors.study_year(member, year)
     hours = selectors.hours_attended(attended)
     target = selectors.target_hours(member, year)
     context = {
@@ -33,7 +33,7 @@ def my_study(request: HttpRequest) -> HttpResponse:
         "short": max(target - hours, 0),
         "percent": min(int(hours * 100 / target), 100) if target else 100,
         "attended": attended,
-        "missed": selectors.missed_sessions(member, year),
+        "missed": missed,
         "upcoming": selectors.upcoming_sessions(member) if year == this_year else [],
     }
     return render(request, "study/my_study.html", context)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from points.models import Session, SessionKind
 from study.models import StudySession
-from study.selectors import attended_sessions, hours_attended, member_study_hours, missed_sessions
+from study.selectors import attended_sessions, hours_attended, member_study_hours, missed_sessions, study_year
 
 from .conftest import TZ, at, attend
 
@@ -178,6 +178,25 @@ def test_it_shows_the_member_their_hours_and_missed_sessions(login, cast, make_a
     body = login(cast.member).get(reverse("study:mine") + f"?year={at(10).year}").content.decode()
     assert "2.0" in body and "/ 32 学时" in body
     assert "缺席" in body and "未请假" in body
+
+
+def test_it_reads_both_lists_of_the_year_in_one_query(
+    cast, make_arrangement, plan, django_assert_num_queries
+):
+    member = cast.member.member
+    sessions = [plan()] + [
+        plan(target=make_arrangement(issue_label=f"2030年第{n}期"), starts_at=at(10 + n)) for n in range(4, 8)
+    ]
+    for ss, status in zip(sessions, ["present", "absent", "late", "excused", "left_early"], strict=True):
+        attend(ss, member, status, "" if status != "excused" else "出差")
+    year = at(10).year
+    with django_assert_num_queries(1):
+        attended, missed = study_year(member, year)
+    assert [a.pk for a in attended] == [a.pk for a in attended_sessions(member, year)]
+    assert [a.pk for a in missed] == [a.pk for a in missed_sessions(member, year)]
+    assert (len(attended), len(missed)) == (3, 2)
+    with django_assert_num_queries(0):  # the page shows each row's session without asking again
+        assert all(a.session.title for a in attended + missed)
 
 
 def test_it_counts_hours_recorded_with_the_attendance_service(cast, plan):
