@@ -202,12 +202,13 @@ def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
     declarations = list(
         Declaration.objects.filter(quarter=quarter, subject=member)
         .exclude(state=DeclarationState.DRAFT)
-        .select_related("declarant", "reviewed_by__member")
-        .defer(*unread(Member, "declarant", "name"), *who_deferred("reviewed_by"))
+        .select_related("declarant")
+        .defer(*unread(Member, "declarant", "name"))
     )
     for d in declarations:
         labels.attach(d)
     entries = _ledger(PointEntry.objects.filter(quarter=quarter, member=member), labels)
+    attach_people((declarations, "reviewed_by"), (entries, "created_by"))
     return ReviewDetail(scheme, facts, score, declarations, entries)
 
 
@@ -220,17 +221,6 @@ def unread(model, relation: str, *read: str) -> tuple[str, ...]:
     return tuple(f"{relation}__{f.name}" for f in model._meta.concrete_fields if f.name not in keep)
 
 
-@functools.cache
-def who_deferred(relation: str) -> tuple[str, ...]:
-    """What `|who` does not read of `relation` (a user, with its member)."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        *unread(get_user_model(), relation, "username"),
-        *unread(Member, f"{relation}__member", "name", "user"),
-    )
-
-
 def sorted_rows(queryset, key) -> list:
     """The rows of a small queryset sorted in Python. Ordering in SQL a query that selects related rows
     makes Django hash every selected column (~35 µs each, a few hundred on a member's year page);
@@ -238,12 +228,47 @@ def sorted_rows(queryset, key) -> list:
     return sorted(queryset.order_by(), key=key)
 
 
-def _ledger(queryset, labels: Labels) -> list[PointEntry]:
-    """Entries oldest first; each carries `corrected_by` (the entry that replaced it) for display."""
-    rows = sorted_rows(
-        queryset.select_related("created_by__member", "quarter").defer(*who_deferred("created_by")),
-        lambda e: (e.quarter.number, e.created_at, e.pk),
+def attach_people(*groups: tuple[list, str]) -> None:
+    """Give every row of each (rows, relation) group its user under `relation` ("recorded_by", ...),
+    with the user's member for `|who`, all from one query: joining user and member into each list's
+    own query made Django build every one of those queries with two more models (the member's year
+    page has six lists)."""
+    from django.contrib.auth import get_user_model
+
+    ids = {getattr(row, f"{relation}_id") for rows, relation in groups for row in rows} - {None}
+    if not ids:
+        return
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .select_related("member")
+        .only("username", "member__name", "member__user")
     )
+    by_pk = {u.pk: u for u in users}
+    for rows, relation in groups:
+        for row in rows:
+            user = by_pk.get(getattr(row, f"{relation}_id"))
+            if user is not None:
+                setattr(row, relation, user)
+
+
+def link_corrections(rows: list, model) -> None:
+    """Set each row's `corrects` (the record it replaced) from the rows themselves: a correction has the
+    original's member and, nearly always, its date, so it is in the same list; the rare original that
+    is not (a report corrected into another year) is read in one more query."""
+    by_pk = {row.pk: row for row in rows}
+    missing = {row.corrects_id for row in rows if row.corrects_id and row.corrects_id not in by_pk}
+    if missing:
+        by_pk.update(model.objects.in_bulk(missing))
+    for row in rows:
+        if row.corrects_id:
+            row.corrects = by_pk[row.corrects_id]
+
+
+def _ledger(queryset, labels: Labels) -> list[PointEntry]:
+    """Entries oldest first; each carries `corrected_by` (the entry that replaced it) for display.
+    Who entered them is for the caller to attach (`attach_people`, "created_by")."""
+    rows = sorted_rows(queryset.select_related("quarter"), lambda e: (e.quarter.number, e.created_at, e.pk))
     by_corrected = {e.corrects_id: e for e in rows if e.corrects_id}
     by_pk = {e.pk: e for e in rows}
     for e in rows:
@@ -352,51 +377,48 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
         scheme = cached.scheme_for(branch, year)
     labels = labels_for(scheme)
 
-    # Related rows are read for the few fields the page shows (see `unread`).
-    recorder = who_deferred("recorded_by")
+    # Related rows are read for the few fields the page shows (see `unread`); who recorded each line and
+    # what a correction replaced are attached afterwards from rows already read (see `attach_people`).
     attendance = sorted_rows(
         Attendance.objects.filter(member=member, session__starts_at__year=year)
-        .select_related("session", "recorded_by__member", "corrects")
-        .defer(
-            *recorder,
-            *unread(Attendance, "corrects", "status"),
-            *unread(Session, "session", "starts_at", "kind", "title", "hours", "is_cancelled"),
-        ),
+        .select_related("session")
+        .defer(*unread(Session, "session", "starts_at", "kind", "title", "hours", "is_cancelled")),
         lambda a: (a.session.starts_at, a.recorded_at, a.pk),
     )
     dues = sorted_rows(
-        DuesRecord.objects.filter(member=member, year=year)
-        .select_related("recorded_by__member", "corrects")
-        .defer(*recorder, *unread(DuesRecord, "corrects", "status")),
-        lambda d: (d.month, d.recorded_at, d.pk),
+        DuesRecord.objects.filter(member=member, year=year), lambda d: (d.month, d.recorded_at, d.pk)
     )
     reports = sorted_rows(
-        ThoughtReport.objects.filter(member=member, received_on__year=year)
-        .select_related("recorded_by__member", "corrects")
-        .defer(*recorder, *unread(ThoughtReport, "corrects")),
-        lambda r: (r.received_on, r.pk),
+        ThoughtReport.objects.filter(member=member, received_on__year=year), lambda r: (r.received_on, r.pk)
     )
+    link_corrections(attendance, Attendance)
+    link_corrections(dues, DuesRecord)
+    link_corrections(reports, ThoughtReport)
     entries = _ledger(
         PointEntry.objects.filter(member=member, quarter__year=year, quarter__number__in=shown), labels
     )
     own = Q(declarant=member) | Q(subject=member, quarter__number__in=shown)
     declarations = sorted_rows(
         Declaration.objects.filter(own, quarter__year=year, quarter__branch=branch)
-        .select_related("quarter", "declarant", "subject", "reviewed_by__member")
-        .defer(
-            *unread(Member, "declarant", "name"),
-            *unread(Member, "subject", "name"),
-            *who_deferred("reviewed_by"),
-        ),
+        .select_related("quarter", "declarant", "subject")
+        .defer(*unread(Member, "declarant", "name"), *unread(Member, "subject", "name")),
         lambda d: (d.quarter.number, d.created_at, d.pk),
     )
     for d in declarations:
         labels.attach(d)
     objections = sorted_rows(
         Objection.objects.filter(member=member, quarter__year=year)
-        .select_related("quarter", "handled_by__member", "correction")
-        .defer(*who_deferred("handled_by"), *unread(PointEntry, "correction", "value")),
+        .select_related("quarter", "correction")
+        .defer(*unread(PointEntry, "correction", "value")),
         lambda o: (o.created_at, o.pk),
+    )
+    attach_people(
+        (attendance, "recorded_by"),
+        (dues, "recorded_by"),
+        (reports, "recorded_by"),
+        (entries, "created_by"),
+        (declarations, "reviewed_by"),
+        (objections, "handled_by"),
     )
     return MemberYear(
         year,

@@ -201,3 +201,37 @@ def test_it_lists_any_number_of_lines_in_the_same_number_of_queries(cast, login,
     assert html.count("更正了“未交纳”：已补交") == 3
     assert html.count("更正了原条目：6 分") == 3 and html.count("更正为 7 分") == 3
     assert f"{cast.recorder.member.name}登记" in html and f"{cast.secretary.member.name}登记" in html
+
+
+def test_it_names_who_recorded_every_line_from_one_query(cast, login):
+    quarter = open_quarter(cast)
+    for month in (1, 2):
+        _records(cast, cast.member, month)
+    declare(cast, quarter, "member", submit=True, description="好人好事")
+    quarter = advance(cast, quarter, "in_review")
+    entry = deduct(cast, quarter, value=6)
+    workflow.entry_correct(entry=entry, actor=cast.secretary.user, value=7, reason="重新评定")
+    page = login(cast.secretary)
+    with CaptureQueriesContext(connection) as queries:
+        html = page.get(_url(cast.member)).content.decode()
+    # The logged-in user, then the people named on the page: no list joins the user table itself.
+    assert sum('"auth_user"' in q["sql"] for q in queries.captured_queries) == 2
+    # Each month: both dues rows, both reports and the original attendance.
+    assert html.count(f"{cast.recorder.member.name}登记") == 10
+    assert html.count(f"{cast.secretary.member.name}登记") == 2  # the corrected attendance
+    assert f"由{cast.secretary.member.name}记入" in html
+
+
+def test_it_shows_a_report_corrected_from_the_year_before(cast, login):
+    member = cast.member.member
+    _corrected(
+        ThoughtReport,
+        "日期应为次年",
+        {"received_on": datetime.date(YEAR - 1, 12, 30)},
+        {"received_on": datetime.date(YEAR, 1, 2)},
+        member=member,
+        recorded_by=cast.recorder.user,
+    )
+    html = login(cast.secretary).get(_url(cast.member)).content.decode()
+    assert f"{YEAR}-01-02 收到" in html and "更正：日期应为次年" in html
+    assert f"{YEAR - 1}-12-30" not in html  # the original belongs to the year before's page
