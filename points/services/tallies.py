@@ -1,7 +1,9 @@
 """Storing a closed quarter's tallies (`QuarterTally`): what each member's records of the quarter count,
 so that later year-to-date facts and the annual roll-up read one row per member, not every record."""
 
-from django.db import connection, transaction
+import logging
+
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 
 from members.models import Member, MemberStatus
@@ -10,20 +12,56 @@ from ..models import QuarterTally
 from ..selectors.counts import BY_MEMBER_ID, NO_COUNTS, year_counts
 from ..selectors.quarters import local_midnight, quarter_bounds
 
+logger = logging.getLogger(__name__)
+
+# How long closing a quarter waits for the tally table. While it waits in PostgreSQL's lock queue every
+# record write of every branch waits behind it, so a long transaction holding the table (a big import)
+# must not stall the whole app: the quarter then closes without its tallies, which only cost speed
+# (the records are counted instead) until `manage.py store_tallies` stores them.
+LOCK_WAIT_SECONDS = 2.0
+
+
+def _lock_tally_table(wait: float | None) -> bool:
+    """Lock the tally table against concurrent record writes (PostgreSQL); False if it could not be had
+    within `wait` seconds (None: wait as long as it takes)."""
+    table = QuarterTally._meta.db_table
+    try:
+        # In a savepoint, so that a refused lock leaves the caller's transaction usable; the timeout is
+        # set inside it too, and so ends with it.
+        with transaction.atomic(), connection.cursor() as cursor:
+            if wait is not None:
+                cursor.execute(f"SET LOCAL lock_timeout = {max(1, round(wait * 1000))}")
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+            if wait is not None:
+                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        return False
+    return True
+
 
 @transaction.atomic
-def store_tallies(branch_ids, year: int, quarter: int) -> int:
+def store_tallies(branch_ids, year: int, quarter: int, *, lock_wait: float | None = LOCK_WAIT_SECONDS) -> int:
     """Store (or replace) the tallies of quarter `quarter` of `year` for every active member of the
     branches: what their current records of the year up to that quarter count. Returns how many were
-    stored. Used when a quarter closes."""
+    stored: none when the tally table could not be locked within `lock_wait` seconds (logged). Used when
+    a quarter closes."""
     branch_ids = sorted(branch_ids)
-    if connection.vendor == "postgresql":
-        # A record written while the tallies are counted would delete (through its trigger) a tally not
-        # yet committed, leaving one that misses it: records wait until the tallies are stored. (Their
-        # triggers take the table lock before reading, so under READ COMMITTED, the app's level, they
-        # see and delete a tally committed meanwhile.)
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {QuarterTally._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+    # A record written while the tallies are counted would delete (through its trigger) a tally not yet
+    # committed, leaving one that misses it: records wait until the tallies are stored. (Their triggers
+    # take the table lock before reading, so under READ COMMITTED, the app's level, they see and delete a
+    # tally committed meanwhile.)
+    if connection.vendor == "postgresql" and not _lock_tally_table(lock_wait):
+        logger.warning(
+            "tallies of %s Q%s for branches %s not stored: the tally table stayed locked for %s s; "
+            "run manage.py store_tallies later",
+            year,
+            quarter,
+            branch_ids,
+            lock_wait,
+        )
+        return 0
     members = list(
         Member.objects.filter(branch_id__in=branch_ids, status=MemberStatus.ACTIVE).values_list(
             "id", flat=True

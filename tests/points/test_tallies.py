@@ -328,3 +328,51 @@ def test_store_tallies_command_refuses_a_year_out_of_range(db):
     with pytest.raises(CommandError, match="年度无效"):
         call_command("store_tallies", "--year", "1800")
     assert not QuarterTally.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs PostgreSQL table locks")
+def test_a_quarter_closes_without_its_tallies_rather_than_wait_long_for_the_tally_table(cast, caplog):
+    """A long transaction holding the tally table (a big import's record writes) must not hold up the
+    close, nor, behind the close in PostgreSQL's lock queue, every other record write of the app."""
+    import threading
+    import time
+
+    from django.core.management import call_command
+    from django.db import connections, transaction
+
+    from points.models import QuarterState
+    from points.services import tallies
+
+    full_year_records(cast, cast.member.member)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_table():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE points_quartertally IN ROW EXCLUSIVE MODE")
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_table)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        q = workflow.quarter_open(branch=cast.b1, year=YEAR, number=1, actor=cast.secretary.user)
+        started = time.monotonic()
+        with caplog.at_level("WARNING", logger="points.services.tallies"):
+            q = run_quarter(cast, q)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert q.state == QuarterState.CLOSED
+    assert tallies.LOCK_WAIT_SECONDS <= waited < tallies.LOCK_WAIT_SECONDS + 10
+    assert not QuarterTally.objects.exists()
+    assert "not stored" in caplog.text and "store_tallies" in caplog.text
+    # The facts are those of the records meanwhile, and the command stores the tallies later.
+    assert branch_facts(cast.b1, YEAR, upto_quarter=1) == _from_records(cast, upto_quarter=1)
+    call_command("store_tallies", "--year", str(YEAR))
+    assert _tally(cast.member.member, 1).dues_on_time == 3

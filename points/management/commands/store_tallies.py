@@ -37,6 +37,6 @@ class Command(BaseCommand):
             ).count()
             if tallied >= quarter.active:
                 continue
-            stored += store_tallies([quarter.branch_id], quarter.year, quarter.number)
+            stored += store_tallies([quarter.branch_id], quarter.year, quarter.number, lock_wait=None)
             done += 1
         self.stdout.write(f"已为 {done} 个季度补存 {stored} 条记录汇总。")
