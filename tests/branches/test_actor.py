@@ -37,3 +37,54 @@ def test_it_gives_a_member_without_posts_an_empty_list(cast):
     actor = actor_for(cast.member.user)
     assert actor.member_id == cast.member.member.pk and actor.posts == []
     assert actor.view_paths == ()
+
+
+def _orm_rows(user):
+    """The actor's query as the ORM builds it: what branches.access.actor_rows_sql() writes out."""
+    from django.db.models import FilteredRelation, Q
+
+    from members.models import Member, MemberStatus
+
+    return list(
+        Member.objects.filter(user=user, status=MemberStatus.ACTIVE)
+        .annotate(current=FilteredRelation("positions", condition=Q(positions__end_date__isnull=True)))
+        .order_by("pk", "current__organization__path", "current__role")  # Position.Meta.ordering
+        .values_list(
+            "pk",
+            "branch_id",
+            "branch__path",
+            "current__role",
+            "current__organization_id",
+            "current__organization__path",
+            "current__organization__kind",
+        )
+    )
+
+
+def test_its_written_out_query_reads_what_the_orms_would(cast):
+    from branches.access import _actor_rows
+    from members.models import MemberStatus
+
+    position_assign(
+        member=cast.secretary.member,
+        organization=cast.group1,
+        role=PositionRole.GROUP_LEADER,
+        start_date=datetime.date(2024, 1, 1),
+    )
+    ended = position_assign(
+        member=cast.recorder.member,
+        organization=cast.g1,
+        role=PositionRole.COMMITTEE_MEMBER,
+        start_date=datetime.date(2024, 1, 1),
+    )
+    Position.objects.filter(pk=ended.pk).update(end_date=datetime.date(2024, 6, 30))
+    transferred = cast.other_member.member
+    transferred.status = MemberStatus.TRANSFERRED_OUT
+    transferred.save(update_fields=["status"])
+    people = [getattr(cast, role) for role in ("dept", "gb_secretary", "secretary", "recorder", "member")]
+    people.append(cast.other_member)
+    for person in people:
+        rows = _actor_rows(person.user.pk)
+        assert [tuple(r) for r in rows] == [tuple(r) for r in _orm_rows(person.user)], person.user.username
+    assert len(_actor_rows(cast.secretary.user.pk)) == 2  # two current posts
+    assert _actor_rows(cast.other_member.user.pk) == []  # transferred out: no actor member
