@@ -9,7 +9,7 @@ from members.models import Category
 from points.models import Attendance, AttendanceStatus
 from points.services.records import session_cancel
 
-from .helpers import DAY, all_present, at, lock, record
+from .helpers import AFTER, DAY, all_present, at, lock, record
 
 
 def _current(session):
@@ -36,6 +36,33 @@ def test_it_updates_rows_in_place_before_the_quarter_is_locked(cast, session, b1
     assert after.pk == before.pk and after.status == "late"
     assert after.recorded_by == cast.recorder.user
     assert Attendance.objects.filter(session=session).count() == 4
+
+
+def test_it_saves_changed_rows_with_one_update_per_status_and_reason(cast, session, b1_people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record(session, all_present(b1_people), cast.secretary.user)
+    before = _current(session)
+    changes = {
+        cast.member.member.pk: ("late", ""),
+        cast.committee_member.member.pk: ("late", ""),
+        cast.recorder.member.pk: ("excused", "病假"),
+    }
+    with CaptureQueriesContext(connection) as ctx:
+        result = record(session, changes, cast.secretary.user)
+    updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 2 and not any("CASE" in sql for sql in updates)
+    assert result.updated == 3
+    after = _current(session)
+    for pk, (status, reason) in changes.items():
+        row = after[pk]
+        assert (row.pk, row.status, row.reason, row.via_qr) == (before[pk].pk, status, reason, False)
+        assert row.recorded_by == cast.secretary.user and row.recorded_at == AFTER
+    secretary = cast.secretary.member.pk
+    assert (
+        after[secretary].status == "present" and after[secretary].recorded_at == before[secretary].recorded_at
+    )
 
 
 def test_it_leaves_unchanged_rows_alone(cast, session, b1_people):
