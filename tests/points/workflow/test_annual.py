@@ -417,3 +417,12 @@ def test_a_refused_branch_stops_the_chunked_copy_and_undoes_it_all(cast, monkeyp
         workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
     assert threading.active_count() == threads
     assert not AnnualResult.objects.exists()
+
+
+def test_results_are_found_by_filing_through_their_unique_index_alone(db):
+    """Every index the roll-up writes costs it per row: the one on (filing, member) serves by filing."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, AnnualResult._meta.db_table)
+    indexed = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
+    assert ["filing_id", "member_id"] in indexed and ["member_id"] in indexed
+    assert ["filing_id"] not in indexed
