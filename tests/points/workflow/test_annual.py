@@ -377,8 +377,9 @@ def test_it_checks_each_chunks_foreign_keys_as_it_writes_and_leaves_them_deferre
     _year(cast)
     filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
     stored = AnnualResult.objects.filter(filing=filing).values_list(*annual.RESULT_COLUMNS).first()
-    # As `_RowWriter` hands them over: the JSON columns serialized.
-    good = tuple(json.dumps(v) if isinstance(v, dict | list) else v for v in stored)
+    # As `_RowWriter` hands them over: the JSON columns serialized, the shared ones apart.
+    shared = annual._Shared(tuple(json.dumps(v) if isinstance(v, dict | list) else v for v in stored[4:]))
+    good = (*stored[:4], shared)
     nobody = (filing.pk, 10**12, *good[2:])  # a member who does not exist
     AnnualResult.objects.filter(filing=filing).delete()
     monkeypatch.setattr(annual, "COPY_CHUNK", 1)
@@ -426,3 +427,43 @@ def test_results_are_found_by_filing_through_their_unique_index_alone(db):
     indexed = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
     assert ["filing_id", "member_id"] in indexed and ["member_id"] in indexed
     assert ["filing_id"] not in indexed
+
+
+@postgres_only
+def test_it_copies_text_with_backslashes_tabs_and_line_breaks_as_given(cast):
+    import json
+
+    from points.services.workflow import annual
+
+    _year(cast)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    member = cast.member.member
+    AnnualResult.objects.filter(filing=filing, member=member).delete()
+    odd = "a\\b\tc\nd\re\\N"
+    items = {"x\\y": "1\t2"}
+    shared = annual._Shared((odd, False, json.dumps(items), None, None, None, None, "[]", "[]"))
+    annual._write_results([(filing.pk, member.pk, None, True, shared)])
+    stored = AnnualResult.objects.get(filing=filing, member=member)
+    assert (stored.category, stored.base_items, stored.total, stored.rank, stored.near_bottom) == (
+        odd,
+        items,
+        None,
+        None,
+        True,
+    )
+
+
+def test_the_row_writer_serializes_members_scored_alike_once_and_others_apart():
+    import dataclasses
+
+    from points.scoring import GUIDELINE_SCHEME, MemberFacts, assess_branch, score_many
+    from points.services.workflow import annual
+
+    shared: dict = {}
+    facts = [MemberFacts(member_id=i) for i in (1, 2)]
+    scores = score_many(GUIDELINE_SCHEME, facts, provisional=True, shared=shared)  # missing facts count 0
+    other = dataclasses.replace(scores[0], member_id=3, total=scores[0].total - 1)  # same lines, not alike
+    writer = annual._RowWriter()
+    rows = [writer.row(7, r) for r in assess_branch(GUIDELINE_SCHEME, [*scores, other], shared=shared)]
+    assert rows[0][4] is rows[1][4] and rows[0][:2] == (7, 1) and rows[1][:2] == (7, 2)
+    assert rows[2][4] is not rows[0][4] and rows[2][4].values[6] == scores[0].total - 1
