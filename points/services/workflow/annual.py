@@ -246,7 +246,10 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
                 f"{branch.name}{year}年度还有 {4 - closed.get(branch.pk, 0)} 个季度未完成公示，不能汇总年度积分。"
             )
     filings = {
-        f.branch_id: f for f in AnnualFiling.objects.select_for_update().filter(branch_id__in=ids, year=year)
+        # Without their schemes (~3 KB of JSON each), which the roll-up replaces: each is given the one
+        # it is rolled up with below.
+        f.branch_id: f
+        for f in AnnualFiling.objects.select_for_update().filter(branch_id__in=ids, year=year).defer("scheme")
     }
     for branch in branches:
         filing = filings.get(branch.pk)
@@ -303,8 +306,12 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
             )
         )
         filing.state = FilingState.ROLLED_UP
+        filing.scheme = scheme
     for scheme, ids_ in by_scheme.values():
-        AnnualFiling.objects.filter(pk__in=ids_).update(state=FilingState.ROLLED_UP, scheme=scheme)
+        # A filing rolled up again under the same rules already holds both: not rewritten.
+        AnnualFiling.objects.filter(pk__in=ids_).exclude(state=FilingState.ROLLED_UP, scheme=scheme).update(
+            state=FilingState.ROLLED_UP, scheme=scheme
+        )
     Transition.objects.create_many(transitions)
 
     # Each branch is scored, ranked and written as the rows stream to the database, which stores them

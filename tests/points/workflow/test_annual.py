@@ -304,6 +304,37 @@ def test_each_filing_keeps_the_scheme_its_branch_was_rolled_up_with_also_when_ro
         assert any("32 学时" in line[5] and "40" in line[5] for line in mine.lines)  # short of 40
 
 
+def test_a_filing_rolled_up_again_under_new_rules_stores_them_and_rewrites_no_other(
+    cast, django_assert_num_queries
+):
+    from points.models import AnnualFiling
+    from points.scoring import GUIDELINE_SCHEME
+    from points.services.schemes import scheme_config_save
+
+    _year(cast)
+    _close_year(cast, cast.b3, cast.other_secretary.user)
+    workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    own = GUIDELINE_SCHEME.derive(
+        {"base_items": [{"code": "study", "params": {"target_hours": 40}}]}
+    ).to_dict()
+    scheme_config_save(organization=cast.b1, applies_from=YEAR, title="支部细则", data=own)
+    updated = []
+
+    def spy(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith('UPDATE "points_annualfiling"'):
+            updated.append(context["cursor"].rowcount)
+        return result
+
+    with connection.execute_wrapper(spy):
+        b1, b3 = workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert sorted(updated) == [0, 1]  # b3's filing already held its rules and state
+    with django_assert_num_queries(0):  # the filings handed back hold the rules they were rolled up with
+        assert (b1.scheme, b3.scheme) == (own, GUIDELINE_SCHEME.to_dict())
+    schemes = dict(AnnualFiling.objects.values_list("branch_id", "scheme"))
+    assert schemes == {cast.b1.pk: own, cast.b3.pk: GUIDELINE_SCHEME.to_dict()}
+
+
 def test_two_different_lines_with_the_same_id_are_refused_in_one_batch(db, monkeypatch):
     from points.models import workflow as models_workflow
     from points.services import lines
