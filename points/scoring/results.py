@@ -68,12 +68,21 @@ def _bottom_line(scheme: Scheme, scores: list[MemberScore]) -> Decimal | None:
 
 
 def assess_branch(
-    scheme: Scheme, scores: Iterable[MemberScore], previous_bottom: Collection[Hashable] = frozenset()
+    scheme: Scheme,
+    scores: Iterable[MemberScore],
+    previous_bottom: Collection[Hashable] = frozenset(),
+    *,
+    shared: dict | None = None,
 ) -> list[MemberResult]:
     """Rank a branch's scores and attach clause 五's results, in the order the scores were given.
 
     ``previous_bottom`` holds the ids of members who last year were below the low threshold and ranked
     near the bottom (``MemberResult.low_and_bottom`` of last year's assessment).
+
+    A member's result lines depend on their rank only when they are low and near the bottom; otherwise
+    only on their score. Members who share one score (``score_many``'s, the same `lines` object) then
+    share one set of result lines, worked out once; `shared`, a dict the caller keeps across calls (one
+    per roll-up), extends that to every branch under the same scheme.
     """
     scores = list(scores)
     seen: set[Hashable] = set()
@@ -87,6 +96,11 @@ def assess_branch(
     bottom_line = _bottom_line(scheme, members)
     wording = _bottom_wording(scheme, len(members), bottom_line)
     previous_bottom = frozenset(previous_bottom)
+    if shared is None:
+        memo: dict = {}
+    else:  # the scheme held, so that its id stays its own
+        memo = shared.setdefault(("assess", id(scheme)), (scheme, {}))[1]
+    low = scheme.thresholds.low_below
 
     results = []
     for score in scores:
@@ -95,13 +109,33 @@ def assess_branch(
         elif score.category == Category.ACTIVIST:
             results.append(_activist_result(score, ranks[score.member_id], len(activists)))
         else:
+            rank = ranks[score.member_id]
             near_bottom = bottom_line is not None and score.total <= bottom_line
-            results.append(
-                _member_result(
-                    scheme, score, ranks[score.member_id], len(members), near_bottom, wording, previous_bottom
+            if near_bottom and score.total < low:  # these lines name the rank and the branch's count
+                results.append(
+                    _member_result(scheme, score, rank, len(members), near_bottom, wording, previous_bottom)
                 )
-            )
+                continue
+            done = memo.get(id(score.lines))
+            if done is None or not _same_score(done[0], score):
+                found = _member_result(
+                    scheme, score, rank, len(members), near_bottom, wording, previous_bottom
+                )
+                done = memo[id(score.lines)] = (score, found.results, found.lines)
+            results.append(MemberResult(score, rank, len(members), near_bottom, False, done[1], done[2]))
     return results
+
+
+def _same_score(seen: MemberScore, score: MemberScore) -> bool:
+    """Whether the lines worked out for `seen` are `score`'s too (outside the rank): the very objects they
+    are made from, as members scored alike share them (``score_many``), so 90 and 90.0 stay apart."""
+    return (
+        seen.lines is score.lines
+        and seen.total is score.total
+        and seen.deductions is score.deductions
+        and seen.deduction_count == score.deduction_count
+        and seen.category == score.category
+    )
 
 
 def _bottom_wording(scheme: Scheme, ranked: int, bottom_line: Decimal | None) -> str:

@@ -31,3 +31,24 @@ def test_it_still_catches_a_raw_edit_inside_a_batch(db):
 def test_it_creates_nothing_for_an_empty_batch(db):
     assert Transition.objects.create_many([]) == []
     assert not Transition.objects.exists()
+
+
+def test_it_seals_a_batch_with_one_update_per_seal_batch_rows(db, monkeypatch):
+    from points import audit
+
+    monkeypatch.setattr(audit, "SEAL_BATCH", 2)
+    updates = []
+
+    def spy(execute, sql, params, many, context):
+        if sql.startswith("UPDATE"):
+            updates.append(many)
+        return execute(sql, params, many, context)
+
+    Transition.objects.create(subject_type="quarter", subject_id=1, to_state="open")
+    with connection.execute_wrapper(spy):
+        Transition.objects.create_many(
+            Transition(subject_type="filing", subject_id=n, to_state="rolled_up") for n in range(5)
+        )
+    assert updates == [False, False, False]  # 2 + 2 + 1 rows, one statement each, not one per row
+    report = verify_chain(Transition)
+    assert report.ok and report.rows == 6

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from points.models import (
     AnnualResult,
@@ -303,6 +304,37 @@ def test_each_filing_keeps_the_scheme_its_branch_was_rolled_up_with_also_when_ro
         assert any("32 学时" in line[5] and "40" in line[5] for line in mine.lines)  # short of 40
 
 
+def test_a_filing_rolled_up_again_under_new_rules_stores_them_and_rewrites_no_other(
+    cast, django_assert_num_queries
+):
+    from points.models import AnnualFiling
+    from points.scoring import GUIDELINE_SCHEME
+    from points.services.schemes import scheme_config_save
+
+    _year(cast)
+    _close_year(cast, cast.b3, cast.other_secretary.user)
+    workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    own = GUIDELINE_SCHEME.derive(
+        {"base_items": [{"code": "study", "params": {"target_hours": 40}}]}
+    ).to_dict()
+    scheme_config_save(organization=cast.b1, applies_from=YEAR, title="支部细则", data=own)
+    updated = []
+
+    def spy(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith('UPDATE "points_annualfiling"'):
+            updated.append(context["cursor"].rowcount)
+        return result
+
+    with connection.execute_wrapper(spy):
+        b1, b3 = workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert sorted(updated) == [0, 1]  # b3's filing already held its rules and state
+    with django_assert_num_queries(0):  # the filings handed back hold the rules they were rolled up with
+        assert (b1.scheme, b3.scheme) == (own, GUIDELINE_SCHEME.to_dict())
+    schemes = dict(AnnualFiling.objects.values_list("branch_id", "scheme"))
+    assert schemes == {cast.b1.pk: own, cast.b3.pk: GUIDELINE_SCHEME.to_dict()}
+
+
 def test_two_different_lines_with_the_same_id_are_refused_in_one_batch(db, monkeypatch):
     from points.models import workflow as models_workflow
     from points.services import lines
@@ -345,3 +377,124 @@ def test_prune_lines_deletes_only_the_lines_no_result_points_at(cast):
     assert not ExplanationLine.objects.filter(line=studied[0]).exists()
     results = with_lines(list(AnnualResult.objects.all()))  # every result still reads all its lines
     assert all(len(r.lines) == len(r.line_refs) for r in results)
+
+
+postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY and SET CONSTRAINTS")
+
+
+@postgres_only
+def test_it_copies_the_results_in_chunks_with_the_same_rows(cast, monkeypatch):
+    from points.services.workflow import annual
+
+    _year(cast)
+    _close_year(cast, cast.b3, cast.other_secretary.user)
+    workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    columns = list(annual.RESULT_COLUMNS)
+    whole = sorted(AnnualResult.objects.values_list(*columns))
+    monkeypatch.setattr(annual, "COPY_CHUNK", 1)  # every row a COPY statement of its own
+    workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert sorted(AnnualResult.objects.values_list(*columns)) == whole and len(whole) == 6
+
+
+@postgres_only
+def test_it_checks_each_chunks_foreign_keys_as_it_writes_and_leaves_them_deferred(cast, monkeypatch):
+    import json
+    import threading
+
+    from django.db import IntegrityError, transaction
+
+    from points.services.workflow import annual
+
+    _year(cast)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    stored = AnnualResult.objects.filter(filing=filing).values_list(*annual.RESULT_COLUMNS).first()
+    # As `_RowWriter` hands them over: the JSON columns serialized, the shared ones apart.
+    shared = annual._Shared(tuple(json.dumps(v) if isinstance(v, dict | list) else v for v in stored[4:]))
+    good = (*stored[:4], shared)
+    nobody = (filing.pk, 10**12, *good[2:])  # a member who does not exist
+    AnnualResult.objects.filter(filing=filing).delete()
+    monkeypatch.setattr(annual, "COPY_CHUNK", 1)
+    threads = threading.active_count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # Refused by the write itself, not at COMMIT: each chunk's checks run at the end of its COPY.
+        annual._write_results([good, nobody])
+    assert threading.active_count() == threads
+
+    with transaction.atomic():
+        annual._write_results([good])
+        # Deferred again afterwards, as Django declares them: a row may point ahead of its member.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO points_annualresult (filing_id, member_id, category, exempt, base_items, "
+                "near_bottom, results, line_refs) VALUES (%s, %s, 'full', false, '{}', false, '[]', '[]')",
+                [filing.pk, 10**12],
+            )
+            cursor.execute("DELETE FROM points_annualresult WHERE member_id = %s", [10**12])
+    assert AnnualResult.objects.filter(filing=filing).count() == 1
+
+
+@postgres_only
+def test_a_refused_branch_stops_the_chunked_copy_and_undoes_it_all(cast, monkeypatch):
+    import threading
+
+    from members.models import Member
+    from points.services.workflow import annual
+
+    monkeypatch.setattr(annual, "COPY_CHUNK", 1)
+    _year(cast)
+    _close_year(cast, cast.b3, cast.other_secretary.user)
+    Member.objects.filter(pk=cast.other_member.member.pk).update(category="bogus")  # b3's member
+    threads = threading.active_count()
+    with pytest.raises(ValidationError, match="第三党支部积分计算有误"):
+        workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert threading.active_count() == threads
+    assert not AnnualResult.objects.exists()
+
+
+def test_results_are_found_by_filing_through_their_unique_index_alone(db):
+    """Every index the roll-up writes costs it per row: the one on (filing, member) serves by filing."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, AnnualResult._meta.db_table)
+    indexed = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
+    assert ["filing_id", "member_id"] in indexed and ["member_id"] in indexed
+    assert ["filing_id"] not in indexed
+
+
+@postgres_only
+def test_it_copies_text_with_backslashes_tabs_and_line_breaks_as_given(cast):
+    import json
+
+    from points.services.workflow import annual
+
+    _year(cast)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    member = cast.member.member
+    AnnualResult.objects.filter(filing=filing, member=member).delete()
+    odd = "a\\b\tc\nd\re\\N"
+    items = {"x\\y": "1\t2"}
+    shared = annual._Shared((odd, False, json.dumps(items), None, None, None, None, "[]", "[]"))
+    annual._write_results([(filing.pk, member.pk, None, True, shared)])
+    stored = AnnualResult.objects.get(filing=filing, member=member)
+    assert (stored.category, stored.base_items, stored.total, stored.rank, stored.near_bottom) == (
+        odd,
+        items,
+        None,
+        None,
+        True,
+    )
+
+
+def test_the_row_writer_serializes_members_scored_alike_once_and_others_apart():
+    import dataclasses
+
+    from points.scoring import GUIDELINE_SCHEME, MemberFacts, assess_branch, score_many
+    from points.services.workflow import annual
+
+    shared: dict = {}
+    facts = [MemberFacts(member_id=i) for i in (1, 2)]
+    scores = score_many(GUIDELINE_SCHEME, facts, provisional=True, shared=shared)  # missing facts count 0
+    other = dataclasses.replace(scores[0], member_id=3, total=scores[0].total - 1)  # same lines, not alike
+    writer = annual._RowWriter()
+    rows = [writer.row(7, r) for r in assess_branch(GUIDELINE_SCHEME, [*scores, other], shared=shared)]
+    assert rows[0][4] is rows[1][4] and rows[0][:2] == (7, 1) and rows[1][:2] == (7, 2)
+    assert rows[2][4] is not rows[0][4] and rows[2][4].values[6] == scores[0].total - 1
