@@ -23,19 +23,24 @@ LOCK_WAIT_SECONDS = 2.0
 
 def _lock_tally_table(wait: float | None) -> bool:
     """Lock the tally table against concurrent record writes (PostgreSQL); False if it could not be had
-    within `wait` seconds (None: wait as long as it takes)."""
+    within `wait` seconds. With `wait` None it waits as the connection's own lock_timeout lets it, and a
+    refusal then is an error, not a skip."""
     table = QuarterTally._meta.db_table
     try:
-        # In a savepoint, so that a refused lock leaves the caller's transaction usable; the timeout is
-        # set inside it too, and so ends with it.
+        # In a savepoint, so that a refused lock leaves the caller's transaction usable. The rollback to
+        # it undoes the SET LOCAL too; a granted lock keeps it (a released savepoint does), so the
+        # caller's own setting is put back.
         with transaction.atomic(), connection.cursor() as cursor:
-            if wait is not None:
-                cursor.execute(f"SET LOCAL lock_timeout = {max(1, round(wait * 1000))}")
+            if wait is None:
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+                return True
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            (before,) = cursor.fetchone()
+            cursor.execute(f"SET LOCAL lock_timeout = {max(1, round(wait * 1000))}")
             cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-            if wait is not None:
-                cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
     except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
+        if wait is None or getattr(exc.__cause__, "sqlstate", None) != "55P03":  # lock_not_available
             raise
         return False
     return True

@@ -376,3 +376,66 @@ def test_a_quarter_closes_without_its_tallies_rather_than_wait_long_for_the_tall
     assert branch_facts(cast.b1, YEAR, upto_quarter=1) == _from_records(cast, upto_quarter=1)
     call_command("store_tallies", "--year", str(YEAR))
     assert _tally(cast.member.member, 1).dues_on_time == 3
+
+
+def _lock_timeout():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs PostgreSQL table locks")
+def test_the_tally_lock_puts_back_the_callers_own_lock_timeout():
+    from django.db import transaction
+
+    from points.services import tallies
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '7s'")
+        assert tallies._lock_tally_table(2.0) is True
+        assert _lock_timeout() == "7s"
+    with transaction.atomic():
+        assert tallies._lock_tally_table(2.0) is True
+        assert _lock_timeout() == "0"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs PostgreSQL table locks")
+def test_the_command_fails_rather_than_skip_when_the_databases_own_lock_timeout_runs_out(cast):
+    """Only the close's own 2 s wait turns a refused lock into a skip: `manage.py store_tallies` waits as
+    long as the connection lets it, and a lock_timeout of the role or database is an error to report,
+    not a quarter counted as done with nothing stored."""
+    import threading
+
+    from django.core.management import call_command
+    from django.db import OperationalError, connections, transaction
+
+    _close_year(cast, upto=1)
+    QuarterTally.objects.all().delete()  # as if closed before tallies existed
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_table():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE points_quartertally IN ROW EXCLUSIVE MODE")
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_table)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")  # as ALTER ROLE ... SET lock_timeout would
+        with pytest.raises(OperationalError, match="lock timeout"):
+            call_command("store_tallies", "--year", str(YEAR))
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert not QuarterTally.objects.exists()

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,9 +177,13 @@ def test_it_shows_the_member_their_hours_and_missed_sessions(login, cast, make_a
     other = plan(target=make_arrangement(issue_label="2030年第4期"), starts_at=at(20))
     attend(ss, cast.member.member, "present")
     attend(other, cast.member.member, "absent", "未请假")
-    body = login(cast.member).get(reverse("study:mine") + f"?year={at(10).year}").content.decode()
+    client = login(cast.member)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("study:mine") + f"?year={at(10).year}").content.decode()
     assert "2.0" in body and "/ 32 学时" in body
     assert "缺席" in body and "未请假" in body
+    # Both lists, attended and missed, from one query.
+    assert sum('FROM "points_attendance"' in q["sql"] for q in queries.captured_queries) == 1
 
 
 def test_it_reads_both_lists_of_the_year_in_one_query(
