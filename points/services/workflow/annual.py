@@ -7,8 +7,6 @@ about the same per member as rolling up one branch.
 
 import gc
 import json
-import queue
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -141,7 +139,7 @@ def _write_results(rows) -> None:
     table = connection.ops.quote_name(AnnualResult._meta.db_table)
     columns = ", ".join(RESULT_COLUMNS)
     if connection.vendor == "postgresql":
-        _copy_overlapped(table, f"COPY {table} ({columns}) FROM STDIN", rows)  # noqa: S608 — constant names
+        _copy_streamed(f"COPY {table} ({columns}) FROM STDIN", rows)  # noqa: S608 — constant names
         return
     marks = ", ".join(["%s"] * len(RESULT_COLUMNS))
     with connection.cursor() as cursor:
@@ -151,59 +149,28 @@ def _write_results(rows) -> None:
         )
 
 
-COPY_CHUNK = 1000  # result rows per COPY statement: small enough that the last one's checks are short
+COPY_CHUNK = 200  # result rows per write into the COPY
 
 
-def _copy_overlapped(table: str, copy_sql: str, rows) -> None:
-    """COPY the rows in chunks from a second thread, so that the database checks each chunk's foreign
-    keys (member, filing) while this thread scores the next one.
+def _copy_streamed(copy_sql: str, rows) -> None:
+    """One COPY, fed a few hundred rows at a time as they are scored: the server stores each batch on the
+    machine's other core while this process scores the next. Each row is its own four columns, then its
+    shared ones already escaped (`_Shared`): a line of COPY text.
 
-    Left deferred, as Django declares them, those checks all run at COMMIT, after the last row: about
-    7 µs a row, 70 ms for a committee, with nothing else to do meanwhile. Made IMMEDIATE for these
-    statements only, each runs at the end of its own COPY; the same checks of the same rows in the same
-    transaction, only sooner, and a violation still undoes the whole roll-up. The thread only waits on
-    the database (the GIL is free then); this one does not touch the connection until it has joined."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' AND condeferred",
-            [table],
-        )
-        deferred = ", ".join(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
-        if deferred:
-            cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")  # noqa: S608 — names from the catalog
-    chunks: queue.SimpleQueue = queue.SimpleQueue()
-    failed: list[BaseException] = []
-    raw = connection.connection  # psycopg's own connection: safe to use from another thread
-
-    def copy_chunks() -> None:
-        try:
-            with raw.cursor() as cursor:
-                while (chunk := chunks.get()) is not None:
-                    with cursor.copy(copy_sql) as copy:
-                        copy.write(chunk)
-        except BaseException as exc:  # noqa: BLE001 — handed to the caller's thread below
-            failed.append(exc)
-
-    worker = threading.Thread(target=copy_chunks, name="annual-results-copy", daemon=True)
-    worker.start()
-    try:
+    The two foreign keys (member, filing) are checked at COMMIT, as Django declares them: ~7 µs a row.
+    Checking each batch at the end of a COPY statement of its own, sent from a second thread so that the
+    checks overlapped the scoring, was tried and was slower on a quiet machine: that thread waited for
+    the interpreter's lock at every step of the protocol (bench/workflow.py, one run each: 162 ms of
+    writing beyond the scoring and 3 ms of COMMIT, against 19 ms and 110 ms here).
+    """
+    with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
         rows = iter(rows)
-        while not failed and (chunk := list(islice(rows, COPY_CHUNK))):
-            # Each row's own four columns, then its shared ones already escaped: a line of COPY text.
+        while chunk := list(islice(rows, COPY_CHUNK)):
             lines = [
                 f"{filing}\t{member}\t{NULL if rank is None else rank}\t{'t' if near else 'f'}\t{shared.text}\n"
                 for filing, member, rank, near, shared in chunk
             ]
-            chunks.put("".join(lines).encode())
-    finally:
-        chunks.put(None)  # after an error here too: the thread ends when the chunks already given are in
-        worker.join()
-    if failed:
-        with connection.wrap_database_errors:  # psycopg's IntegrityError -> Django's, as elsewhere
-            raise failed[0]
-    if deferred:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")  # noqa: S608 — as Django declares them
+            copy.write("".join(lines).encode())
 
 
 @transaction.atomic

@@ -383,7 +383,7 @@ postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="
 
 
 @postgres_only
-def test_it_copies_the_results_in_chunks_with_the_same_rows(cast, monkeypatch):
+def test_it_copies_the_results_in_batches_with_the_same_rows(cast, monkeypatch):
     from points.services.workflow import annual
 
     _year(cast)
@@ -391,63 +391,42 @@ def test_it_copies_the_results_in_chunks_with_the_same_rows(cast, monkeypatch):
     workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
     columns = list(annual.RESULT_COLUMNS)
     whole = sorted(AnnualResult.objects.values_list(*columns))
-    monkeypatch.setattr(annual, "COPY_CHUNK", 1)  # every row a COPY statement of its own
+    monkeypatch.setattr(annual, "COPY_CHUNK", 1)  # every row a write of its own
     workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
     assert sorted(AnnualResult.objects.values_list(*columns)) == whole and len(whole) == 6
 
 
 @postgres_only
-def test_it_checks_each_chunks_foreign_keys_as_it_writes_and_leaves_them_deferred(cast, monkeypatch):
-    import json
-    import threading
-
+@pytest.mark.django_db(transaction=True)  # the foreign keys are checked when the transaction commits
+def test_a_result_of_a_member_who_does_not_exist_is_refused_and_nothing_is_stored(cast):
     from django.db import IntegrityError, transaction
 
     from points.services.workflow import annual
 
     _year(cast)
     filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
-    stored = AnnualResult.objects.filter(filing=filing).values_list(*annual.RESULT_COLUMNS).first()
-    # As `_RowWriter` hands them over: the JSON columns serialized, the shared ones apart.
-    shared = annual._Shared(tuple(json.dumps(v) if isinstance(v, dict | list) else v for v in stored[4:]))
-    good = (*stored[:4], shared)
-    nobody = (filing.pk, 10**12, *good[2:])  # a member who does not exist
-    AnnualResult.objects.filter(filing=filing).delete()
-    monkeypatch.setattr(annual, "COPY_CHUNK", 1)
-    threads = threading.active_count()
+    stored = sorted(AnnualResult.objects.filter(filing=filing).values_list("member_id", "total"))
+    shared = annual._Shared(("full", False, "{}", None, None, None, None, "[]", "[]"))
     with pytest.raises(IntegrityError), transaction.atomic():
-        # Refused by the write itself, not at COMMIT: each chunk's checks run at the end of its COPY.
-        annual._write_results([good, nobody])
-    assert threading.active_count() == threads
-
-    with transaction.atomic():
-        annual._write_results([good])
-        # Deferred again afterwards, as Django declares them: a row may point ahead of its member.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO points_annualresult (filing_id, member_id, category, exempt, base_items, "
-                "near_bottom, results, line_refs) VALUES (%s, %s, 'full', false, '{}', false, '[]', '[]')",
-                [filing.pk, 10**12],
-            )
-            cursor.execute("DELETE FROM points_annualresult WHERE member_id = %s", [10**12])
-    assert AnnualResult.objects.filter(filing=filing).count() == 1
+        AnnualResult.objects.filter(filing=filing, member=cast.member.member).delete()
+        annual._write_results(
+            [
+                (filing.pk, cast.member.member.pk, None, False, shared),
+                (filing.pk, 10**12, None, False, shared),
+            ]
+        )
+    assert sorted(AnnualResult.objects.filter(filing=filing).values_list("member_id", "total")) == stored
 
 
 @postgres_only
-def test_a_refused_branch_stops_the_chunked_copy_and_undoes_it_all(cast, monkeypatch):
-    import threading
-
+def test_a_refused_branch_stops_the_copy_and_undoes_it_all(cast):
     from members.models import Member
-    from points.services.workflow import annual
 
-    monkeypatch.setattr(annual, "COPY_CHUNK", 1)
     _year(cast)
     _close_year(cast, cast.b3, cast.other_secretary.user)
     Member.objects.filter(pk=cast.other_member.member.pk).update(category="bogus")  # b3's member
-    threads = threading.active_count()
     with pytest.raises(ValidationError, match="第三党支部积分计算有误"):
         workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
-    assert threading.active_count() == threads
     assert not AnnualResult.objects.exists()
 
 
