@@ -7,8 +7,8 @@ from branches.models import Position, PositionRole
 from branches.services import position_assign
 
 
-def test_it_reads_the_member_and_current_posts_in_one_query(cast, django_assert_num_queries):
-    user = cast.secretary.user
+def _posts(cast, *, ended_for):
+    """The secretary also leads group 1; `ended_for` held a post in general branch 1 until mid-2024."""
     position_assign(
         member=cast.secretary.member,
         organization=cast.group1,
@@ -16,12 +16,17 @@ def test_it_reads_the_member_and_current_posts_in_one_query(cast, django_assert_
         start_date=datetime.date(2024, 1, 1),
     )
     ended = position_assign(
-        member=cast.secretary.member,
+        member=ended_for.member,
         organization=cast.g1,
         role=PositionRole.COMMITTEE_MEMBER,
         start_date=datetime.date(2024, 1, 1),
     )
     Position.objects.filter(pk=ended.pk).update(end_date=datetime.date(2024, 6, 30))
+
+
+def test_it_reads_the_member_and_current_posts_in_one_query(cast, django_assert_num_queries):
+    user = cast.secretary.user
+    _posts(cast, ended_for=cast.secretary)
     with django_assert_num_queries(1):
         actor = actor_for(user)
     assert actor.member_id == cast.secretary.member.pk
@@ -65,19 +70,7 @@ def test_its_written_out_query_reads_what_the_orms_would(cast):
     from branches.access import _actor_rows
     from members.models import MemberStatus
 
-    position_assign(
-        member=cast.secretary.member,
-        organization=cast.group1,
-        role=PositionRole.GROUP_LEADER,
-        start_date=datetime.date(2024, 1, 1),
-    )
-    ended = position_assign(
-        member=cast.recorder.member,
-        organization=cast.g1,
-        role=PositionRole.COMMITTEE_MEMBER,
-        start_date=datetime.date(2024, 1, 1),
-    )
-    Position.objects.filter(pk=ended.pk).update(end_date=datetime.date(2024, 6, 30))
+    _posts(cast, ended_for=cast.recorder)
     transferred = cast.other_member.member
     transferred.status = MemberStatus.TRANSFERRED_OUT
     transferred.save(update_fields=["status"])

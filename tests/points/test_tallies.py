@@ -1,6 +1,7 @@
 """Closed quarters' tallies: stored when a quarter closes, forgotten by the database whenever a record they
 counted changes, and never the reason a member's facts differ from what their records say."""
 
+import contextlib
 import datetime
 from decimal import Decimal
 
@@ -69,6 +70,35 @@ def _from_records(cast, **kwargs):
         return branch_facts(cast.b1, YEAR, **kwargs)
     finally:
         QuarterTally.objects.bulk_create(saved)
+
+
+@contextlib.contextmanager
+def _tally_table_held():
+    """Another connection holds the tally table, as a long import's record writes would, until the block
+    ends (PostgreSQL)."""
+    import threading
+
+    from django.db import connections, transaction
+
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_table():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE points_quartertally IN ROW EXCLUSIVE MODE")
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_table)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=30)
 
 
 def test_closing_a_quarter_stores_a_tally_for_every_active_member_of_the_branch(cast):
@@ -335,39 +365,20 @@ def test_store_tallies_command_refuses_a_year_out_of_range(db):
 def test_a_quarter_closes_without_its_tallies_rather_than_wait_long_for_the_tally_table(cast, caplog):
     """A long transaction holding the tally table (a big import's record writes) must not hold up the
     close, nor, behind the close in PostgreSQL's lock queue, every other record write of the app."""
-    import threading
     import time
 
     from django.core.management import call_command
-    from django.db import connections, transaction
 
     from points.models import QuarterState
     from points.services import tallies
 
     full_year_records(cast, cast.member.member)
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_the_table():
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE points_quartertally IN ROW EXCLUSIVE MODE")
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_the_table)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10)
+    with _tally_table_held():
         q = workflow.quarter_open(branch=cast.b1, year=YEAR, number=1, actor=cast.secretary.user)
         started = time.monotonic()
         with caplog.at_level("WARNING", logger="points.services.tallies"):
             q = run_quarter(cast, q)
         waited = time.monotonic() - started
-    finally:
-        release.set()
-        holder.join(timeout=30)
     assert q.state == QuarterState.CLOSED
     assert tallies.LOCK_WAIT_SECONDS <= waited < tallies.LOCK_WAIT_SECONDS + 10
     assert not QuarterTally.objects.exists()
@@ -407,35 +418,18 @@ def test_the_command_fails_rather_than_skip_when_the_databases_own_lock_timeout_
     """Only the close's own 2 s wait turns a refused lock into a skip: `manage.py store_tallies` waits as
     long as the connection lets it, and a lock_timeout of the role or database is an error to report,
     not a quarter counted as done with nothing stored."""
-    import threading
-
     from django.core.management import call_command
-    from django.db import OperationalError, connections, transaction
+    from django.db import OperationalError
 
     _close_year(cast, upto=1)
     QuarterTally.objects.all().delete()  # as if closed before tallies existed
-    locked, release = threading.Event(), threading.Event()
-
-    def hold_the_table():
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE points_quartertally IN ROW EXCLUSIVE MODE")
-                locked.set()
-                release.wait(timeout=30)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_the_table)
-    holder.start()
-    try:
-        assert locked.wait(timeout=10)
+    with _tally_table_held():
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '200ms'")  # as ALTER ROLE ... SET lock_timeout would
-        with pytest.raises(OperationalError, match="lock timeout"):
-            call_command("store_tallies", "--year", str(YEAR))
-    finally:
-        release.set()
-        holder.join(timeout=30)
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")
+        try:
+            with pytest.raises(OperationalError, match="lock timeout"):
+                call_command("store_tallies", "--year", str(YEAR))
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
     assert not QuarterTally.objects.exists()
