@@ -187,21 +187,32 @@ def branches_facts(
         )
         for b in branches
     }
+    # Members with the same counts share one (read-only) attendance mapping and dues fact: a committee's
+    # ten thousand members have a few hundred distinct ones.
+    attendance_of: dict[tuple, dict] = {}
+    dues_of: dict[tuple[int, int], DuesFacts] = {}
     for m in members:
         if m.pk not in ids or m.branch_id not in result:
             continue
         entered = judgments.get(m.pk)
-        member_judgments = {**defaults[m.branch_id], **entered} if entered else dict(defaults[m.branch_id])
+        member_judgments = {**defaults[m.branch_id], **entered} if entered else defaults[m.branch_id]
         months = _months_required(m, year, upto_quarter)
         c = counts.get(m.pk, NO_COUNTS)
+        attendance = attendance_of.get(c[0:8])
+        if attendance is None:
+            attendance = attendance_of[c[0:8]] = c.attendance()
+        on_time = min(c.dues_on_time, months)
+        dues = dues_of.get((on_time, months))
+        if dues is None:
+            dues = dues_of[on_time, months] = DuesFacts(months_on_time=on_time, months_required=months)
         result[m.branch_id].members.append(m)
         result[m.branch_id].facts[m.pk] = MemberFacts(
             member_id=m.pk,
             category=m.category,
             exempt=m.pk in exempt,
             study_hours=c.study_hours,
-            attendance=c.attendance(),
-            dues=DuesFacts(months_on_time=min(c.dues_on_time, months), months_required=months),
+            attendance=attendance,
+            dues=dues,
             thought_reports=c.thought_reports,
             judgments=member_judgments,
             bonuses=tuple(bonuses.get(m.pk, ())),
