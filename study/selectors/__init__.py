@@ -12,10 +12,8 @@ from .arrangements import (
 )
 from .completion import CompletionRow, completion_table
 from .hours import (
-    attended_sessions,
     hours_attended,
     member_study_hours,
-    missed_sessions,
     study_year,
     target_hours,
 )
@@ -36,14 +34,12 @@ __all__ = [
     "absentees",
     "arrangement_list",
     "arrangement_sessions",
-    "attended_sessions",
     "completion_table",
     "covered_branches",
     "listed_inspections",
     "listed_notices",
     "hours_attended",
     "member_study_hours",
-    "missed_sessions",
     "study_year",
     "organizer_units",
     "own_branch_sessions",

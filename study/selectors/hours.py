@@ -30,22 +30,14 @@ def _study_attendance(member, year: int) -> QuerySet[Attendance]:
 
 def member_study_hours(member, year: int) -> Decimal:
     """学时: the hours of the study sessions `member` attended in `year`."""
-    return hours_attended(attended_sessions(member, year))
-
-
-def attended_sessions(member, year: int) -> QuerySet[Attendance]:
-    return (
-        _study_attendance(member, year)
-        .filter(status__in=ATTENDED)
-        .select_related("session", "session__study__arrangement")
-        .order_by("-session__starts_at")
-    )
+    attended, _missed = study_year(member, year)
+    return hours_attended(attended)
 
 
 def study_year(member, year: int) -> tuple[list[Attendance], list[Attendance]]:
-    """The member's attended and missed study sessions of `year`, newest first: the 我的学习 page's two
-    lists from one query (each a list like `attended_sessions` and `missed_sessions` give), sorted here
-    rather than in SQL, which would make Django compare every selected column with the ordering."""
+    """The member's attended and missed (请假, 缺席: with the reason) study sessions of `year`, newest
+    first, from one query; sorted here rather than in SQL, which would make Django compare every selected
+    column with the ordering."""
     rows = sorted(
         _study_attendance(member, year).filter(status__in=ATTENDED + MISSED).select_related("session"),
         key=lambda a: (a.session.starts_at, a.pk),
@@ -55,18 +47,9 @@ def study_year(member, year: int) -> tuple[list[Attendance], list[Attendance]]:
 
 
 def hours_attended(attended) -> Decimal:
-    """The hours of rows of `attended_sessions` (a page that lists them adds them up without a query)."""
+    """The hours of the attended rows of `study_year` (a page that lists them adds them up without a
+    query)."""
     return sum((a.session.hours for a in attended), Decimal("0.0"))
-
-
-def missed_sessions(member, year: int) -> QuerySet[Attendance]:
-    """The member's attendance rows marked 请假 or 缺席 at study sessions of `year`, with the reason."""
-    return (
-        _study_attendance(member, year)
-        .filter(status__in=MISSED)
-        .select_related("session", "session__study__arrangement")
-        .order_by("-session__starts_at")
-    )
 
 
 def target_hours(member, year: int) -> Decimal:
