@@ -266,15 +266,15 @@ def link_corrections(rows: list, model) -> None:
 
 
 def _ledger(queryset, labels: Labels) -> list[PointEntry]:
-    """Entries oldest first; each carries `corrected_by` (the entry that replaced it) for display.
-    Who entered them is for the caller to attach (`attach_people`, "created_by")."""
+    """Entries oldest first; each carries `corrects` (the entry it replaced) and `corrected_by` (the entry
+    that replaced it) for display. Who entered them is for the caller to attach (`attach_people`,
+    "created_by")."""
     rows = sorted_rows(queryset.select_related("quarter"), lambda e: (e.quarter.number, e.created_at, e.pk))
+    link_corrections(rows, PointEntry)
     by_corrected = {e.corrects_id: e for e in rows if e.corrects_id}
-    by_pk = {e.pk: e for e in rows}
     for e in rows:
         labels.attach(e)
         e.corrected_by = by_corrected.get(e.pk)
-        e.original = by_pk.get(e.corrects_id)
     return rows
 
 
