@@ -78,8 +78,10 @@ def attendance_record(
         a.member_id: a
         for a in Attendance.objects.filter(session=session, member_id__in=list(entries), is_current=True)
     }
-    to_update, to_create, retired = [], [], []
-    unchanged = corrected = 0
+    to_create: list[Attendance] = []
+    updates: dict[tuple[str, str], list[int]] = {}  # (status, reason) -> ids of rows changed in place
+    retired: list[int] = []  # ids of rows a correction replaces
+    unchanged = 0
     for pk, (status, reason) in entries.items():
         reason = (reason or "").strip()
         old = current.get(pk)
@@ -92,14 +94,10 @@ def attendance_record(
                     Attendance(session=session, member_id=pk, status=status, reason=reason, recorded_by=actor)
                 )
             else:
-                old.status, old.reason, old.via_qr = status, reason, False
-                old.recorded_by, old.recorded_at = actor, now
-                to_update.append(old)
+                updates.setdefault((status, reason), []).append(old.pk)
             continue
         if old is not None:
-            old.is_current = False
-            retired.append(old)
-            corrected += 1
+            retired.append(old.pk)
         to_create.append(
             Attendance(
                 session=session,
@@ -118,16 +116,16 @@ def attendance_record(
     # in Python (~15 ms for ten rows) than the database took to run it. Saves of one session cannot
     # interleave (its row is locked above), so the statements' order cannot deadlock.
     if retired:
-        Attendance.objects.filter(pk__in=[a.pk for a in retired]).update(is_current=False)
-    groups: dict[tuple[str, str], list[int]] = {}
-    for a in to_update:
-        groups.setdefault((a.status, a.reason), []).append(a.pk)
-    for (status, reason), pks in groups.items():
+        Attendance.objects.filter(pk__in=retired).update(is_current=False)
+    for (status, reason), pks in updates.items():
         Attendance.objects.filter(pk__in=pks).update(
             status=status, reason=reason, via_qr=False, recorded_by=actor, recorded_at=now
         )
     if to_create:
         Attendance.objects.bulk_create(to_create)
     return SaveResult(
-        created=len(to_create) - corrected, updated=len(to_update), corrected=corrected, unchanged=unchanged
+        created=len(to_create) - len(retired),
+        updated=sum(len(pks) for pks in updates.values()),
+        corrected=len(retired),
+        unchanged=unchanged,
     )
