@@ -151,22 +151,21 @@ def member_counts(scope: Q, year: int, upto_quarter: int, members) -> dict[int, 
     uncovered = [m for m in members if m not in counts]
     if not uncovered:
         return counts
+    wanted = set(uncovered)
     through: dict[int, int] = {}  # member id -> the quarter their latest tally counts up to
     if upto_quarter > 1:
         earlier = QuarterTally.objects.filter(
             _narrowed(scope, uncovered), year=year, quarter__lt=upto_quarter
         )
-        wanted = set(uncovered)
         for member_id, quarter, *numbers in _rows(earlier.values_list("member_id", "quarter", *COUNT_FIELDS)):
             if member_id in wanted and quarter > through.get(member_id, 0):
                 counts[member_id] = _counts(numbers)
                 through[member_id] = quarter
     first = 1 + min(through.get(m, 0) for m in uncovered)
-    after = {m: through.get(m, 0) for m in uncovered}
     for (member_id, quarter), c in record_counts(
         _narrowed(scope, uncovered), year, first, upto_quarter
     ).items():
-        if quarter > after.get(member_id, upto_quarter):
+        if member_id in wanted and quarter > through.get(member_id, 0):
             counts[member_id] = counts.get(member_id, NO_COUNTS) + c
     return counts
 
