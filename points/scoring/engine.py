@@ -108,13 +108,16 @@ def score_many(
     members whose facts are all the same share one score, each with their id. `shared`, a dict the
     caller keeps across calls (one per roll-up, say), extends the sharing to every call with the same
     scheme and kind of score (several branches under one committee's rules)."""
-    if shared is None:
-        memo: dict = {}
-    else:
-        memo = shared.setdefault((id(scheme), provisional), (scheme, {}))[
-            1
-        ]  # the scheme held: its id stays its
+    memo = scheme_memo(shared, ("score", provisional), scheme)
     return [_score(scheme, f, provisional, memo) for f in facts]
+
+
+def scheme_memo(shared: dict | None, kind: tuple | str, scheme: Scheme) -> dict:
+    """The memo of one kind of work under `scheme` kept in a caller's `shared` dict (a fresh one without
+    it). Keyed by the scheme's id, and holding the scheme, so that the id stays its own."""
+    if shared is None:
+        return {}
+    return shared.setdefault((kind, id(scheme)), (scheme, {}))[1]
 
 
 def _memo_key(method: str, code: str, facts: MemberFacts):

@@ -20,7 +20,7 @@ from .codes import (
     Category,
     Result,
 )
-from .engine import Line, MemberScore
+from .engine import Line, MemberScore, scheme_memo
 from .errors import ScoringError
 from .numbers import show_number
 from .scheme import Scheme
@@ -96,10 +96,7 @@ def assess_branch(
     bottom_line = _bottom_line(scheme, members)
     wording = _bottom_wording(scheme, len(members), bottom_line)
     previous_bottom = frozenset(previous_bottom)
-    if shared is None:
-        memo: dict = {}
-    else:  # the scheme held, so that its id stays its own
-        memo = shared.setdefault(("assess", id(scheme)), (scheme, {}))[1]
+    memo = scheme_memo(shared, "assess", scheme)
     low = scheme.thresholds.low_below
 
     results = []
