@@ -61,6 +61,24 @@ class MemberScore:
             self.lines,
         )
 
+    def shares(self, other: "MemberScore") -> bool:
+        """Whether `other` is this score shared with another member (``score_many``): every field but the
+        id the very same object. Work keyed by the identity of a score's lines checks it, so that lines
+        built anew at a reused address, or 90 and 90.0, are never taken for each other."""
+        # Spelt out rather than zipping `fields()`: a roll-up asks twice per member.
+        return (
+            self.lines is other.lines
+            and self.total is other.total
+            and self.base is other.base
+            and self.bonus is other.bonus
+            and self.bonus_claimed is other.bonus_claimed
+            and self.deductions is other.deductions
+            and self.deduction_count is other.deduction_count
+            and self.exempt is other.exempt
+            and self.provisional is other.provisional
+            and self.category is other.category
+        )
+
     @property
     def has_deduction(self) -> bool:
         return self.deduction_count > 0

@@ -114,25 +114,13 @@ def assess_branch(
                 )
                 continue
             done = memo.get(id(score.lines))
-            if done is None or not _same_score(done[0], score):
+            if done is None or not done[0].shares(score):
                 found = _member_result(
                     scheme, score, rank, len(members), near_bottom, wording, previous_bottom
                 )
                 done = memo[id(score.lines)] = (score, found.results, found.lines)
             results.append(MemberResult(score, rank, len(members), near_bottom, False, done[1], done[2]))
     return results
-
-
-def _same_score(seen: MemberScore, score: MemberScore) -> bool:
-    """Whether the lines worked out for `seen` are `score`'s too (outside the rank): the very objects they
-    are made from, as members scored alike share them (``score_many``), so 90 and 90.0 stay apart."""
-    return (
-        seen.lines is score.lines
-        and seen.total is score.total
-        and seen.deductions is score.deductions
-        and seen.deduction_count == score.deduction_count
-        and seen.category == score.category
-    )
 
 
 def _bottom_wording(scheme: Scheme, ranked: int, bottom_line: Decimal | None) -> str:

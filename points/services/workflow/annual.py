@@ -119,18 +119,7 @@ class _RowWriter:
 
 def _same_result(seen, r) -> bool:
     """Whether `r`'s shared columns are those worked out for `seen`: made of the very same objects."""
-    a, b = seen.score, r.score
-    return (
-        seen.lines is r.lines
-        and seen.results is r.results
-        and a.lines is b.lines
-        and a.total is b.total
-        and a.base is b.base
-        and a.bonus is b.bonus
-        and a.deductions is b.deductions
-        and a.exempt is b.exempt
-        and a.category == b.category
-    )
+    return seen.lines is r.lines and seen.results is r.results and seen.score.shares(r.score)
 
 
 def _write_results(rows) -> None:
