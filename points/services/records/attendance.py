@@ -14,6 +14,8 @@ from ...selectors.quarters import records_locked
 from ...selectors.records import expected_list, local_day
 from .common import OWN_ROW, SaveResult, locked_text, member_names, require
 
+UPDATE_GROUPS = 6  # UPDATE statements at most; more distinct (status, reason) pairs: one bulk_update
+
 
 def _check_recordable(session: Session, now: datetime.datetime) -> None:
     if session.is_cancelled:
@@ -35,7 +37,7 @@ def attendance_record(
     """登记出勤: save the whole sheet at once — `entries` maps member id → (status, reason).
 
     One bad row refuses the whole request and nothing is saved. Queries do not grow with the number
-    of members: the rows are read once and written with one bulk update and one bulk insert.
+    of members: the rows are read once and written with at most UPDATE_GROUPS updates and one insert.
     """
     now = now or timezone.now()
     require(actor, "points.record", session.branch, "只有积分记录员或支部书记、副书记可以登记出勤。")
@@ -113,14 +115,22 @@ def attendance_record(
         raise ValidationError(f"{locked_text(day)}，修改出勤属于更正，请填写更正理由。")
     # Plain UPDATEs, one per distinct (status, reason) among the changed rows: a sheet's changes share a
     # handful (出席, 迟到, ...), while bulk_update's CASE expression per field and row took longer to build
-    # in Python (~15 ms for ten rows) than the database took to run it. Saves of one session cannot
-    # interleave (its row is locked above), so the statements' order cannot deadlock.
+    # in Python (~15 ms for ten rows) than the database took to run it. Past UPDATE_GROUPS pairs (many
+    # leaves, each with its own reason) one bulk_update, so the statements do not grow with the members.
+    # Saves of one session cannot interleave (its row is locked above): their order cannot deadlock.
     if retired:
         Attendance.objects.filter(pk__in=retired).update(is_current=False)
-    for (status, reason), pks in updates.items():
-        Attendance.objects.filter(pk__in=pks).update(
-            status=status, reason=reason, via_qr=False, recorded_by=actor, recorded_at=now
-        )
+    stamp = {"via_qr": False, "recorded_by": actor, "recorded_at": now}
+    if len(updates) <= UPDATE_GROUPS:
+        for (status, reason), pks in updates.items():
+            Attendance.objects.filter(pk__in=pks).update(status=status, reason=reason, **stamp)
+    else:
+        changed = [
+            Attendance(pk=pk, status=status, reason=reason, **stamp)
+            for (status, reason), pks in updates.items()
+            for pk in pks
+        ]
+        Attendance.objects.bulk_update(changed, ["status", "reason", *stamp])
     if to_create:
         Attendance.objects.bulk_create(to_create)
     return SaveResult(

@@ -199,3 +199,29 @@ def test_it_refuses_an_activist_at_a_branch_assembly(cast, session):
     _refused(
         session, {activist.pk: ("present", "")}, cast.recorder.user, "积极分子不在本次活动的应参加人员名单中"
     )
+
+
+def test_it_saves_many_distinct_reasons_in_one_statement(cast, session, b1_people, monkeypatch):
+    """Past UPDATE_GROUPS distinct (status, reason) pairs, one bulk update: the statements do not grow
+    with the number of members on leave, each with a reason of their own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from points.services.records import attendance
+
+    record(session, all_present(b1_people), cast.secretary.user)
+    monkeypatch.setattr(attendance, "UPDATE_GROUPS", 1)
+    changes = {
+        cast.member.member.pk: ("excused", "病假"),
+        cast.committee_member.member.pk: ("excused", "出差"),
+        cast.recorder.member.pk: ("late", ""),
+    }
+    with CaptureQueriesContext(connection) as ctx:
+        result = record(session, changes, cast.secretary.user)
+    assert sum(q["sql"].startswith("UPDATE") for q in ctx.captured_queries) == 1
+    assert result.updated == 3
+    after = _current(session)
+    for pk, (status, reason) in changes.items():
+        row = after[pk]
+        assert (row.status, row.reason, row.via_qr, row.recorded_at) == (status, reason, False, AFTER)
+        assert row.recorded_by == cast.secretary.user
