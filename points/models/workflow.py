@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from ..audit import AuditChained
+from .fields import JSONTextField
 
 
 class QuarterState(models.TextChoices):
@@ -266,16 +267,17 @@ class AnnualResult(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="annual_results")
     category = models.CharField(max_length=20)
     exempt = models.BooleanField(default=False)
-    base_items = models.JSONField(default=dict)
+    # JSON as text (see JSONTextField): the roll-up writes these three for every member, nothing searches them.
+    base_items = JSONTextField(default=dict)
     base = models.DecimalField(max_digits=5, decimal_places=1, null=True)
     bonus = models.DecimalField(max_digits=5, decimal_places=1, null=True)
     deductions = models.DecimalField(max_digits=5, decimal_places=1, null=True)
     total = models.DecimalField(max_digits=5, decimal_places=1, null=True)
     rank = models.PositiveIntegerField(null=True)
     near_bottom = models.BooleanField(default=False)
-    results = models.JSONField(default=list)
+    results = JSONTextField(default=list)
     # The engine's explained lines, in order, as `ExplanationLine` ids.
-    line_refs = models.JSONField(default=list)
+    line_refs = JSONTextField(default=list)
 
     class Meta:
         verbose_name = "年度积分结果"
