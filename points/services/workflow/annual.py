@@ -5,8 +5,11 @@ memory, and one bulk write of the results (COPY on PostgreSQL), so rolling up a 
 about the same per member as rolling up one branch.
 """
 
+import contextlib
+import functools
 import gc
 import json
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +18,9 @@ from itertools import islice
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Q, Value
+from psycopg import errors as psycopg_errors
+from psycopg import generators, pq
+from psycopg.waiting import Wait
 
 from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState, Transition
 from ...models.workflow import LineBook
@@ -138,28 +144,92 @@ def _write_results(rows) -> None:
         )
 
 
-COPY_CHUNK = 200  # result rows per write into the COPY
+COPY_BATCH = 500  # result rows per COPY statement
 
 
 def _copy_streamed(copy_sql: str, rows) -> None:
-    """One COPY, fed a few hundred rows at a time as they are scored: the server stores each batch on the
-    machine's other core while this process scores the next. Each row is its own four columns, then its
-    shared ones already escaped (`_Shared`): a line of COPY text.
-
-    The two foreign keys (member, filing) are checked at COMMIT, as Django declares them: ~7 µs a row.
-    Checking each batch at the end of a COPY statement of its own, sent from a second thread so that the
-    checks overlapped the scoring, was tried and was slower on a quiet machine: that thread waited for
-    the interpreter's lock at every step of the protocol (bench/workflow.py, one run each: 162 ms of
-    writing beyond the scoring and 3 ms of COMMIT, against 19 ms and 110 ms here).
+    """The rows in COPY statements of COPY_BATCH rows each, their two foreign keys (member, filing)
+    checked at the end of each statement rather than all at COMMIT: a statement is ended without waiting
+    for the server, which stores and checks that batch on the machine's other core while this process
+    scores the next; its outcome is read just before the next batch is sent. Each row is its own four
+    columns, then its shared ones already escaped (`_Shared`): a line of COPY text.
     """
-    with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        rows = iter(rows)
-        while chunk := list(islice(rows, COPY_CHUNK)):
-            lines = [
-                f"{filing}\t{member}\t{NULL if rank is None else rank}\t{'t' if near else 'f'}\t{shared.text}\n"
-                for filing, member, rank, near, shared in chunk
-            ]
-            copy.write("".join(lines).encode())
+    names = ", ".join(_result_foreign_keys())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+    conn = connection.connection
+    statement = copy_sql.encode()
+    pending = False
+    rows = iter(rows)
+    try:
+        while batch := list(islice(rows, COPY_BATCH)):
+            data = "".join(
+                [
+                    f"{filing}\t{member}\t{NULL if rank is None else rank}\t{'t' if near else 'f'}\t{shared.text}\n"
+                    for filing, member, rank, near, shared in batch
+                ]
+            ).encode()
+            if pending:
+                pending = False
+                _copy_outcome(conn, copy_sql)
+            _copy_send(conn, statement, data)
+            pending = True
+        if pending:
+            pending = False
+            _copy_outcome(conn, copy_sql)
+    except BaseException:
+        if pending:  # the transaction is being undone: the batch's outcome only has to be read
+            with contextlib.suppress(Exception):
+                _copy_outcome(conn, copy_sql)
+        raise
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
+
+
+@functools.cache
+def _result_foreign_keys() -> tuple[str, ...]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, AnnualResult._meta.db_table)
+    return tuple(
+        connection.ops.quote_name(name) for name, c in sorted(constraints.items()) if c["foreign_key"]
+    )
+
+
+COPY_WRITE = 1 << 17  # bytes per write into the connection (psycopg's own limit for one COPY write)
+
+
+def _copy_send(conn, statement: bytes, data: bytes) -> None:
+    """Start a COPY, send its rows and end it, without reading the outcome (`_copy_outcome`)."""
+    pgconn = conn.pgconn
+    with connection.wrap_database_errors, conn.lock:
+        pgconn.send_query(statement)
+        results = conn.wait(generators.execute(pgconn))
+        if len(results) != 1 or results[0].status != pq.ExecStatus.COPY_IN:
+            raise psycopg_errors.error_from_result(results[-1], encoding=conn.info.encoding)
+        view = memoryview(data)
+        for start in range(0, len(view), COPY_WRITE):
+            conn.wait(generators.copy_to(pgconn, view[start : start + COPY_WRITE], flush=False))
+        conn.wait(_copy_end_sent(pgconn))
+
+
+def _copy_end_sent(pgconn):
+    while pgconn.put_copy_end() == 0:
+        while not (yield Wait.W):
+            continue
+    while pgconn.flush() != 0:
+        while not (yield Wait.W):
+            continue
+
+
+def _copy_outcome(conn, copy_sql: str) -> None:
+    """Wait for the COPY sent last and raise its error (a foreign key's, say) as Django's."""
+    started = time.monotonic()
+    with connection.wrap_database_errors, conn.lock:
+        results = conn.wait(generators.fetch_many(conn.pgconn))
+        if not results or results[0].status != pq.ExecStatus.COMMAND_OK:
+            raise psycopg_errors.error_from_result(results[0], encoding=conn.info.encoding)
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": copy_sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
 @transaction.atomic

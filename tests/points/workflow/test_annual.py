@@ -391,7 +391,7 @@ def test_it_copies_the_results_in_batches_with_the_same_rows(cast, monkeypatch):
     workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
     columns = list(annual.RESULT_COLUMNS)
     whole = sorted(AnnualResult.objects.values_list(*columns))
-    monkeypatch.setattr(annual, "COPY_CHUNK", 1)  # every row a write of its own
+    monkeypatch.setattr(annual, "COPY_BATCH", 1)  # every row a COPY of its own
     workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
     assert sorted(AnnualResult.objects.values_list(*columns)) == whole and len(whole) == 6
 
@@ -428,6 +428,43 @@ def test_a_refused_branch_stops_the_copy_and_undoes_it_all(cast):
     with pytest.raises(ValidationError, match="第三党支部积分计算有误"):
         workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
     assert not AnnualResult.objects.exists()
+
+
+@postgres_only
+def test_a_refusal_while_a_batch_is_on_its_way_leaves_the_connection_usable(cast, monkeypatch):
+    """With one row per COPY, b1's rows are sent (their outcome not yet read) when b3 is refused."""
+    from django.db import transaction
+
+    from members.models import Member
+    from points.services.workflow import annual
+
+    _year(cast)
+    _close_year(cast, cast.b3, cast.other_secretary.user)
+    Member.objects.filter(pk=cast.other_member.member.pk).update(category="bogus")  # b3's member
+    monkeypatch.setattr(annual, "COPY_BATCH", 1)
+    with pytest.raises(ValidationError, match="第三党支部积分计算有误"), transaction.atomic():
+        workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
+    assert not AnnualResult.objects.exists()  # the connection answers, and nothing was kept
+
+
+@postgres_only
+def test_the_member_key_is_checked_at_commit_again_after_the_roll_up(cast):
+    """The roll-up checks its own rows batch by batch; later statements of the same transaction get
+    the foreign key as declared (deferred to COMMIT) back."""
+    from django.db import transaction
+
+    _year(cast)
+    with transaction.atomic():
+        filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO points_annualresult (filing_id, member_id, category, exempt, base_items, "
+                "near_bottom, results, line_refs) VALUES (%s, %s, 'full', false, '{}', false, '[]', '[]')",
+                [filing.pk, 10**12],
+            )  # no error yet: checked at COMMIT
+            cursor.execute("DELETE FROM points_annualresult WHERE member_id = %s", [10**12])
+        rolled_up = AnnualResult.objects.filter(filing=filing).count()
+    assert AnnualResult.objects.filter(filing=filing).count() == rolled_up > 0
 
 
 def test_results_are_found_by_filing_through_their_unique_index_alone(db):
