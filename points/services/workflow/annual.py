@@ -144,15 +144,20 @@ def _write_results(rows) -> None:
         )
 
 
-COPY_BATCH = 500  # result rows per COPY statement
+# Result rows per COPY statement: the last batch is stored and checked after the scoring ends, with
+# nothing left to overlap; a statement costs a round trip (~0.2 ms).
+COPY_BATCH = 500
 
 
 def _copy_streamed(copy_sql: str, rows) -> None:
-    """The rows in COPY statements of COPY_BATCH rows each, their two foreign keys (member, filing)
-    checked at the end of each statement rather than all at COMMIT: a statement is ended without waiting
-    for the server, which stores and checks that batch on the machine's other core while this process
-    scores the next; its outcome is read just before the next batch is sent. Each row is its own four
-    columns, then its shared ones already escaped (`_Shared`): a line of COPY text.
+    """The rows in COPY statements of COPY_BATCH rows each, checked at the end of each statement rather
+    than all at COMMIT: the member's foreign key (SET CONSTRAINTS ... IMMEDIATE, deferred again after)
+    and the filing's triggers (migration points/0009). A statement is ended without waiting for the
+    server, which stores and checks that batch on the machine's other core while this process scores
+    the next; its outcome is read just before the next batch is sent. Each row is its own four columns,
+    then its shared ones already escaped (`_Shared`): a line of COPY text.
+
+    bench/workflow.py (10,000 results): COMMIT 89 -> 3 ms; the writing beyond the scoring 10 -> 19 ms.
     """
     names = ", ".join(_result_foreign_keys())
     with connection.cursor() as cursor:
