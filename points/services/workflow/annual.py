@@ -193,11 +193,14 @@ def _copy_streamed(copy_sql: str, rows) -> None:
 
 @functools.cache
 def _result_foreign_keys() -> tuple[str, ...]:
+    """The result table's foreign-key constraints, quoted, read once per process from the catalog (one
+    query; Django's introspection takes several)."""
     with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, AnnualResult._meta.db_table)
-    return tuple(
-        connection.ops.quote_name(name) for name, c in sorted(constraints.items()) if c["foreign_key"]
-    )
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY 1",
+            [AnnualResult._meta.db_table],
+        )
+        return tuple(connection.ops.quote_name(name) for (name,) in cursor.fetchall())
 
 
 COPY_WRITE = 1 << 17  # bytes per write into the connection (psycopg's own limit for one COPY write)
