@@ -1,3 +1,4 @@
+import gc
 import json
 import logging
 import multiprocessing
@@ -66,6 +67,20 @@ def test_it_starts_two_gunicorn_workers_per_core_plus_one(monkeypatch):
     assert conf["timeout"] == 60 and conf["graceful_timeout"] == 30
 
 
+def test_workers_collect_cycles_less_often_than_python_by_default(monkeypatch):
+    monkeypatch.delenv("GUNICORN_GC_THRESHOLD", raising=False)
+    conf = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))
+    before = gc.get_threshold()
+    try:
+        conf["post_fork"](server=None, worker=None)
+        assert gc.get_threshold() == (7000, 20, 20)
+        monkeypatch.setenv("GUNICORN_GC_THRESHOLD", "1000")
+        runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))["post_fork"](None, None)
+        assert gc.get_threshold()[0] == 1000
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_it_preloads_the_app_and_forks_workers_without_a_database_connection(monkeypatch):
     from django.db import connections
 
@@ -74,9 +89,11 @@ def test_it_preloads_the_app_and_forks_workers_without_a_database_connection(mon
     conf = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))
     assert conf["preload_app"] is True
     assert conf["max_requests"] == 5000 and conf["max_requests_jitter"] == 500
-    closed = []
+    closed, frozen = [], []
     monkeypatch.setattr(connections, "close_all", lambda: closed.append(True))
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
     conf["pre_fork"](server=None, worker=None)
     assert closed == [True]  # the master's connections are closed before every fork
+    assert frozen == [True]  # and the loaded app's objects kept out of the workers' collections
     monkeypatch.setenv("GUNICORN_PRELOAD", "false")
     assert runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))["preload_app"] is False
