@@ -82,6 +82,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "branches.context_processors.actor",
             ],
+            # {% url %} remembering the URLs it reversed (config/url_memo.py).
+            "builtins": ["config.url_memo"],
         },
     },
 ]
