@@ -82,8 +82,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "branches.context_processors.actor",
             ],
-            # {% url %} remembering the URLs it reversed (config/url_memo.py).
-            "builtins": ["config.url_memo"],
+            # {% url %} remembering the URLs it reversed, |date's usual formats written out.
+            "builtins": ["config.url_memo", "config.dates"],
         },
     },
 ]
