@@ -11,6 +11,7 @@ import datetime
 
 from django import template
 from django.template import defaultfilters
+from django.utils.dates import WEEKDAYS
 
 register = template.Library()
 
@@ -35,6 +36,8 @@ DATETIME_FORMATS = {
     "Y-m-d H:i:s": lambda v: f"{_ymd(v)} {_hi(v)}:{v.second:02d}",
     "H:i": _hi,
     "n月j日 H:i": lambda v: f"{v.month}月{v.day}日 {_hi(v)}",
+    # A session's time on its cards: the weekday's name in the active language, as Django's "l".
+    "Y年n月j日 l H:i": lambda v: f"{v.year:04d}年{v.month}月{v.day}日 {WEEKDAYS[v.weekday()]} {_hi(v)}",
 }
 
 

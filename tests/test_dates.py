@@ -27,12 +27,23 @@ def test_each_written_out_format_matches_django(fmt):
 
 def test_other_formats_and_values_go_to_django():
     value = datetime.datetime(2026, 11, 25, 9, 7)
-    assert dates.date(value, "Y年n月j日 l H:i") == defaultfilters.date(value, "Y年n月j日 l H:i")
+    assert dates.date(value, "D, j M Y") == defaultfilters.date(value, "D, j M Y")
     assert dates.date(value) == defaultfilters.date(value)
     for filter_ in (dates.date, defaultfilters.date):  # a time of a date: Django's own refusal
         with pytest.raises(TypeError):
             filter_(datetime.date(2026, 1, 5), "H:i")
     assert dates.date(None, "Y-m-d") == "" and dates.date("", "Y-m-d") == ""
+
+
+def test_the_weekday_is_named_in_the_active_language():
+    from django.utils import translation
+
+    value = datetime.datetime(2026, 11, 25, 19, 0)
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert dates.date(value, "Y年n月j日 l H:i") == defaultfilters.date(value, "Y年n月j日 l H:i")
+    with translation.override("zh-hans"):
+        assert dates.date(value, "Y年n月j日 l H:i") == "2026年11月25日 星期三 19:00"
 
 
 def test_templates_use_it_with_datetimes_in_the_current_time_zone():
