@@ -62,10 +62,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Form widgets rendered by Jinja2 with Django's own widget templates (django/forms/jinja2): the same
-# markup, and a committee member's review page of 15 fields renders ~12 % faster than through Django's
-# template engine, which spends most of a select's time in an {% include %} per option.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Form widgets rendered by Jinja2 with Django's own widget templates, the admin's own widgets by Django's
+# engine (config/form_renderer.py).
+FORM_RENDERER = "config.form_renderer.FormRenderer"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
