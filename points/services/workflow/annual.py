@@ -6,7 +6,6 @@ about the same per member as rolling up one branch.
 """
 
 import contextlib
-import functools
 import gc
 import json
 import time
@@ -191,10 +190,10 @@ def _copy_streamed(copy_sql: str, rows) -> None:
         cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
 
 
-@functools.cache
 def _result_foreign_keys() -> tuple[str, ...]:
-    """The result table's foreign-key constraints, quoted, read once per process from the catalog (one
-    query; Django's introspection takes several)."""
+    """The result table's foreign-key constraints, quoted, from the catalog (one query, ~0.5 ms; Django's
+    introspection takes several). Read at every roll-up: a migration may rename or drop them under a
+    running worker."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY 1",
@@ -214,16 +213,34 @@ def _copy_send(conn, statement: bytes, data: bytes) -> None:
         results = conn.wait(generators.execute(pgconn))
         if len(results) != 1 or results[0].status != pq.ExecStatus.COPY_IN:
             raise psycopg_errors.error_from_result(results[-1], encoding=conn.info.encoding)
-        view = memoryview(data)
-        for start in range(0, len(view), COPY_WRITE):
-            conn.wait(generators.copy_to(pgconn, view[start : start + COPY_WRITE], flush=False))
-        conn.wait(_copy_end_sent(pgconn))
+        try:
+            view = memoryview(data)
+            for start in range(0, len(view), COPY_WRITE):
+                conn.wait(generators.copy_to(pgconn, view[start : start + COPY_WRITE], flush=False))
+            conn.wait(_copy_end_sent(pgconn))
+        except BaseException:
+            # A COPY left open would refuse the ROLLBACK that undoes the transaction: end it as failed.
+            _copy_abort(conn)
+            raise
 
 
-def _copy_end_sent(pgconn):
-    while pgconn.put_copy_end() == 0:
+def _copy_abort(conn) -> None:
+    pgconn = conn.pgconn
+    with contextlib.suppress(Exception):  # fails if the COPY's end had been queued already
+        conn.wait(_copy_end_sent(pgconn, b"COPY interrupted"))
+    with contextlib.suppress(Exception):
+        conn.wait(_flushed(pgconn))
+        conn.wait(generators.fetch_many(pgconn))
+
+
+def _copy_end_sent(pgconn, error: bytes | None = None):
+    while pgconn.put_copy_end(error) == 0:
         while not (yield Wait.W):
             continue
+    yield from _flushed(pgconn)
+
+
+def _flushed(pgconn):
     while pgconn.flush() != 0:
         while not (yield Wait.W):
             continue

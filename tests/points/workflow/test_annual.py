@@ -448,6 +448,31 @@ def test_a_refusal_while_a_batch_is_on_its_way_leaves_the_connection_usable(cast
 
 
 @postgres_only
+@pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
+def test_a_copy_interrupted_while_its_rows_are_sent_is_ended_and_undone(cast, monkeypatch, failure):
+    """The COPY is open when its rows fail to go out: it is ended as failed, so that the transaction can
+    be rolled back and the connection used again."""
+    from django.db import transaction
+
+    from points.models import AnnualFiling
+    from points.services.workflow import annual
+
+    filing = AnnualFiling.objects.create(branch=cast.b1, year=YEAR, scheme={})
+    shared = annual._Shared(("full", False, "{}", None, None, None, None, "[]", "[]"))
+
+    def broken(*args, **kwargs):
+        raise failure("cut off")
+
+    monkeypatch.setattr(annual.generators, "copy_to", broken)
+    with pytest.raises(failure), transaction.atomic():
+        annual._write_results([(filing.pk, cast.member.member.pk, None, False, shared)])
+    monkeypatch.undo()
+    assert not AnnualResult.objects.exists()  # the connection answers, and nothing was kept
+    annual._write_results([(filing.pk, cast.member.member.pk, None, False, shared)])
+    assert AnnualResult.objects.filter(filing=filing).count() == 1
+
+
+@postgres_only
 def test_the_member_key_is_checked_at_commit_again_after_the_roll_up(cast):
     """The roll-up checks its own rows batch by batch; later statements of the same transaction get
     the foreign key as declared (deferred to COMMIT) back."""
