@@ -36,8 +36,8 @@ class JSONTextField(models.TextField):
         return json.dumps(value, ensure_ascii=False)
 
     def value_to_string(self, obj):
-        # As JSONField: the serializers write the value itself, not its text.
-        return self.value_from_object(obj)
+        # The text, as a TextField's: the XML serializer needs a string; loading parses it (to_python).
+        return self.get_prep_value(self.value_from_object(obj))
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": forms.JSONField, **kwargs})

@@ -30,3 +30,27 @@ def test_values_go_in_and_come_back_as_given():
     with pytest.raises(forms.ValidationError, match="不是有效的 JSON"):
         field.to_python("{not json")
     assert isinstance(field.formfield(), forms.JSONField)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_results_go_through_the_serializers_and_back(cast, fmt):
+    from django.core import serializers
+
+    from points.models import AnnualFiling
+
+    filing = AnnualFiling.objects.create(branch=cast.b1, year=2025, scheme={})
+    result = AnnualResult.objects.create(
+        filing=filing,
+        member=cast.member.member,
+        category="full",
+        base_items={"学习": "12", "dues": "10"},
+        results=["excellent_candidate"],
+        line_refs=[3517963547529496809, 2],
+    )
+    text = serializers.serialize(fmt, [result])
+    (loaded,) = serializers.deserialize(fmt, text)
+    assert (loaded.object.base_items, loaded.object.results, loaded.object.line_refs) == (
+        {"学习": "12", "dues": "10"},
+        ["excellent_candidate"],
+        [3517963547529496809, 2],
+    )
