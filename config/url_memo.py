@@ -4,7 +4,7 @@ Django's tag reverses afresh every time: ~25 µs per link, and a page of session
 has dozens of links (two per session) besides the dozen of the navigation. The URLs of a running server
 do not change, so the tag keeps up to MAX_URLS of them, keyed by everything a URL depends on: the URLconf,
 the script prefix (the site's path under the proxy), the view name, the arguments and the current
-application namespace. Only plain arguments (whole numbers and text) are remembered; a link built from
+application namespace. Only plain arguments (whole numbers and text, literal or not) are remembered; a link built from
 anything else (a model instance, whose text may change) is reversed every time, as Django does.
 """
 
@@ -17,11 +17,12 @@ from django.dispatch import receiver
 from django.template import defaulttags
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
 MAX_URLS = 8192
-PLAIN = (int, str)
+PLAIN = (int, str, SafeString)  # exact types: a bool is not 1, a str subclass may print differently
 
 
 @functools.lru_cache(maxsize=MAX_URLS)
@@ -42,10 +43,13 @@ class RememberingURLNode(defaulttags.URLNode):
         if not all(type(value) in PLAIN for value in (*args, *(v for _, v in kwargs))):
             return super().render(context)
         view_name = self.view_name.resolve(context)
-        request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", None)
-        if current_app is None:
-            current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+        try:  # as Django's tag
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
         url = ""
         try:
             url = _reversed(

@@ -32,6 +32,8 @@ def test_it_gives_the_urls_django_gives_and_reverses_each_once():
         reverse("points:attendance", args=[9]) * 2
     )
     assert url_memo._reversed.cache_info().hits == 1
+    _render("{% url 'points:entry_add' 1 2 'bonus' %}{% url 'points:entry_add' 1 2 'bonus' %}")
+    assert url_memo._reversed.cache_info().hits == 2  # literal text (a SafeString) is remembered too
     assert (
         _render("{% url 'points:sessions' '7' as u %}[{{ u }}]")
         == f"[{reverse('points:sessions', args=[7])}]"
