@@ -12,7 +12,10 @@ Here the foreign key is replaced by triggers that keep the same promise, set-bas
   delete's check runs after the filing's row is locked, so it waits for a transaction that is writing
   results for it and then sees them;
 * TRUNCATE of the filings alone while results exist is refused (truncating both tables together, as
-  a test database's flush does, is not).
+  a test database's flush does, is not);
+* those three are refused outright in a REPEATABLE READ or SERIALIZABLE transaction (SQLSTATE 40001):
+  its snapshot cannot see results another transaction committed for the filing after it began, which a
+  foreign key's own check would still find. The app runs READ COMMITTED, and never deletes filings.
 
 The check runs at the end of each statement, not at COMMIT as Django's deferred foreign keys are: the
 roll-up creates the filings before their results. Django still refuses to delete a filing with results
@@ -22,6 +25,15 @@ roll-up creates the filings before their results. Django still refuses to delete
 from django.db import migrations
 
 FUNCTIONS = """
+CREATE FUNCTION points_annualfiling_read_committed() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'annual filings are deleted, renumbered or truncated only in READ COMMITTED transactions'
+      USING ERRCODE = 'serialization_failure',
+            DETAIL = 'The check for their results must see results committed after the transaction began.';
+  END IF;
+END $$;
+
 CREATE FUNCTION points_annualresult_filing_check() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   wanted bigint;
@@ -41,6 +53,7 @@ END $$;
 
 CREATE FUNCTION points_annualfiling_referenced_check() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM points_annualfiling_read_committed();
   IF EXISTS (SELECT 1 FROM points_annualresult WHERE filing_id = OLD.id) THEN
     RAISE EXCEPTION 'update or delete on table "points_annualfiling" violates foreign key "annual_result_filing"'
       USING ERRCODE = 'foreign_key_violation',
@@ -51,6 +64,7 @@ END $$;
 
 CREATE FUNCTION points_annualfiling_truncate_check() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM points_annualfiling_read_committed();
   IF EXISTS (SELECT 1 FROM points_annualresult) THEN
     RAISE EXCEPTION 'cannot truncate "points_annualfiling": annual results point at its filings'
       USING ERRCODE = 'foreign_key_violation';
@@ -76,6 +90,7 @@ DROP = """
 DROP FUNCTION IF EXISTS points_annualresult_filing_check() CASCADE;
 DROP FUNCTION IF EXISTS points_annualfiling_referenced_check() CASCADE;
 DROP FUNCTION IF EXISTS points_annualfiling_truncate_check() CASCADE;
+DROP FUNCTION IF EXISTS points_annualfiling_read_committed();
 """
 
 

@@ -121,3 +121,28 @@ def test_a_filing_being_written_to_cannot_be_deleted_until_the_writer_ends(cast)
         assert AnnualFiling.objects.filter(pk=filing.pk).exists() and AnnualResult.objects.count() == 1
     finally:
         other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_snapshot_older_than_the_results_cannot_delete_their_filing(cast):
+    """A REPEATABLE READ transaction would not see results committed after it began: the triggers
+    refuse it deleting a filing at all, where a foreign key would have found the results."""
+    filing = AnnualFiling.objects.create(branch=cast.b1, year=YEAR, scheme={})
+    s = connection.settings_dict
+    deleter = psycopg.connect(
+        host=s["HOST"], port=s["PORT"] or 5432, user=s["USER"], password=s["PASSWORD"], dbname=s["NAME"]
+    )
+    try:
+        deleter.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        deleter.execute("SELECT count(*) FROM points_annualresult")  # its snapshot: no results yet
+        _sql(INSERT, [filing.pk, cast.member.member.pk])  # committed by another transaction
+        with pytest.raises(psycopg.errors.SerializationFailure, match="READ COMMITTED"):
+            deleter.execute("DELETE FROM points_annualfiling WHERE id = %s", [filing.pk])
+        deleter.rollback()
+        assert AnnualFiling.objects.filter(pk=filing.pk).exists() and AnnualResult.objects.count() == 1
+        # Under READ COMMITTED the same delete sees the results and is refused as by a foreign key.
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            deleter.execute("DELETE FROM points_annualfiling WHERE id = %s", [filing.pk])
+        deleter.rollback()
+    finally:
+        deleter.close()
