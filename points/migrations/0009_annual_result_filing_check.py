@@ -18,7 +18,7 @@ Here the foreign key is replaced by triggers that keep the same promise, set-bas
   foreign key's own check would still find. The app runs READ COMMITTED, and never deletes filings.
 
 The check runs at the end of each statement, not at COMMIT as Django's deferred foreign keys are: the
-roll-up creates the filings before their results. Django still refuses to delete a filing with results
+roll-up creates the filings before their results (a fixture must list filings before their results). Django still refuses to delete a filing with results
 (on_delete=PROTECT). SQLite keeps the foreign key itself: its checks are not the bottleneck there.
 """
 
