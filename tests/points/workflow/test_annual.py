@@ -473,6 +473,29 @@ def test_a_copy_interrupted_while_its_rows_are_sent_is_ended_and_undone(cast, mo
 
 
 @postgres_only
+def test_a_result_table_without_foreign_keys_is_written_all_the_same(cast):
+    """Nothing to set IMMEDIATE (a database whose keys were dropped by hand): the COPYs still run."""
+    _year(cast)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the set-up's own checks, before ALTER TABLE
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for (name,) in _foreign_keys(cursor):
+            cursor.execute(
+                f'ALTER TABLE points_annualresult DROP CONSTRAINT "{name}"'
+            )  # undone after the test
+        assert not _foreign_keys(cursor)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    assert AnnualResult.objects.filter(filing=filing).count() > 0
+
+
+def _foreign_keys(cursor):
+    cursor.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'points_annualresult'::regclass AND contype = 'f'"
+    )
+    return cursor.fetchall()
+
+
+@postgres_only
 def test_the_member_key_is_checked_at_commit_again_after_the_roll_up(cast):
     """The roll-up checks its own rows batch by batch; later statements of the same transaction get
     the foreign key as declared (deferred to COMMIT) back."""
