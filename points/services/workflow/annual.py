@@ -153,8 +153,7 @@ def _copy_streamed(copy_sql: str, rows) -> None:
     than all at COMMIT: the member's foreign key (SET CONSTRAINTS ... IMMEDIATE, deferred again after)
     and the filing's triggers (migration points/0009). A statement is ended without waiting for the
     server, which stores and checks that batch on the machine's other core while this process scores
-    the next; its outcome is read just before the next batch is sent. Each row is its own four columns,
-    then its shared ones already escaped (`_Shared`): a line of COPY text.
+    the next; its outcome is read just before the next batch is sent.
 
     bench/workflow.py (10,000 results): COMMIT 89 -> 3 ms; the writing beyond the scoring 10 -> 19 ms.
     """
@@ -164,32 +163,38 @@ def _copy_streamed(copy_sql: str, rows) -> None:
             cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
     conn = connection.connection
     statement = copy_sql.encode()
-    pending = False
-    rows = iter(rows)
+    sent = False  # a COPY whose outcome is still to be read
     try:
-        while batch := list(islice(rows, COPY_BATCH)):
-            data = "".join(
-                [
-                    f"{filing}\t{member}\t{NULL if rank is None else rank}\t{'t' if near else 'f'}\t{shared.text}\n"
-                    for filing, member, rank, near, shared in batch
-                ]
-            ).encode()
-            if pending:
-                pending = False
+        for data in _copy_batches(rows):
+            if sent:
+                sent = False
                 _copy_outcome(conn, copy_sql)
             _copy_send(conn, statement, data)
-            pending = True
-        if pending:
-            pending = False
+            sent = True
+        if sent:
+            sent = False
             _copy_outcome(conn, copy_sql)
     except BaseException:
-        if pending:  # the transaction is being undone: the batch's outcome only has to be read
+        if sent:  # the transaction is being undone: the batch's outcome only has to be read
             with contextlib.suppress(Exception):
                 _copy_outcome(conn, copy_sql)
         raise
     if names:
         with connection.cursor() as cursor:
             cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
+
+
+def _copy_batches(rows) -> Iterator[bytes]:
+    """COPY_BATCH rows at a time as COPY text: each row's own four columns, then its shared ones already
+    escaped (`_Shared`)."""
+    rows = iter(rows)
+    while batch := list(islice(rows, COPY_BATCH)):
+        yield "".join(
+            [
+                f"{filing}\t{member}\t{NULL if rank is None else rank}\t{'t' if near else 'f'}\t{shared.text}\n"
+                for filing, member, rank, near, shared in batch
+            ]
+        ).encode()
 
 
 def _result_foreign_keys() -> tuple[str, ...]:
@@ -231,21 +236,16 @@ def _copy_abort(conn) -> None:
     with contextlib.suppress(Exception):  # fails if the COPY's end had been queued already
         conn.wait(_copy_end_sent(pgconn, b"COPY interrupted"))
     with contextlib.suppress(Exception):
-        conn.wait(_flushed(pgconn))
+        conn.wait(generators.send(pgconn))
         conn.wait(generators.fetch_many(pgconn))
 
 
 def _copy_end_sent(pgconn, error: bytes | None = None):
+    """psycopg's `copy_end` without its wait for the outcome."""
     while pgconn.put_copy_end(error) == 0:
         while not (yield Wait.W):
             continue
-    yield from _flushed(pgconn)
-
-
-def _flushed(pgconn):
-    while pgconn.flush() != 0:
-        while not (yield Wait.W):
-            continue
+    yield from generators.send(pgconn)
 
 
 def _copy_outcome(conn, copy_sql: str) -> None:
