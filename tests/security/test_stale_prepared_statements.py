@@ -2,11 +2,12 @@
 (settings: DB_PREPARE_THRESHOLD): the request that meets one fails, and the worker reconnects instead of
 failing the same way on every request until its connection grows old."""
 
-import psycopg
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections  # noqa: F401 — connection: the skipif condition reads it
 from django.test import Client
 from django.urls import reverse
+
+from tests.pg import other_connection
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -16,15 +17,7 @@ pytestmark = [
 
 def _migrate(sql: str) -> None:
     """Run `sql` as `manage.py migrate` would: from another connection."""
-    s = connection.settings_dict
-    with psycopg.connect(
-        host=s["HOST"],
-        port=s["PORT"] or 5432,
-        user=s["USER"],
-        password=s["PASSWORD"],
-        dbname=s["NAME"],
-        autocommit=True,
-    ) as other:
+    with other_connection(autocommit=True) as other:
         other.execute(sql)
 
 

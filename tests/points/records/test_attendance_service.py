@@ -38,10 +38,17 @@ def test_it_updates_rows_in_place_before_the_quarter_is_locked(cast, session, b1
     assert Attendance.objects.filter(session=session).count() == 4
 
 
-def test_it_saves_changed_rows_with_one_update_per_status_and_reason(cast, session, b1_people):
+def _saved_with_updates(session, changes, actor):
+    """`changes` saved: (the UPDATE statements the save ran, its result)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    with CaptureQueriesContext(connection) as ctx:
+        result = record(session, changes, actor)
+    return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")], result
+
+
+def test_it_saves_changed_rows_with_one_update_per_status_and_reason(cast, session, b1_people):
     record(session, all_present(b1_people), cast.secretary.user)
     before = _current(session)
     changes = {
@@ -49,9 +56,7 @@ def test_it_saves_changed_rows_with_one_update_per_status_and_reason(cast, sessi
         cast.committee_member.member.pk: ("late", ""),
         cast.recorder.member.pk: ("excused", "病假"),
     }
-    with CaptureQueriesContext(connection) as ctx:
-        result = record(session, changes, cast.secretary.user)
-    updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    updates, result = _saved_with_updates(session, changes, cast.secretary.user)
     assert len(updates) == 2 and not any("CASE" in sql for sql in updates)
     assert result.updated == 3
     after = _current(session)
@@ -204,9 +209,6 @@ def test_it_refuses_an_activist_at_a_branch_assembly(cast, session):
 def test_it_saves_many_distinct_reasons_in_one_statement(cast, session, b1_people, monkeypatch):
     """Past UPDATE_GROUPS distinct (status, reason) pairs, one bulk update: the statements do not grow
     with the number of members on leave, each with a reason of their own."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from points.services.records import attendance
 
     record(session, all_present(b1_people), cast.secretary.user)
@@ -216,9 +218,8 @@ def test_it_saves_many_distinct_reasons_in_one_statement(cast, session, b1_peopl
         cast.committee_member.member.pk: ("excused", "出差"),
         cast.recorder.member.pk: ("late", ""),
     }
-    with CaptureQueriesContext(connection) as ctx:
-        result = record(session, changes, cast.secretary.user)
-    assert sum(q["sql"].startswith("UPDATE") for q in ctx.captured_queries) == 1
+    updates, result = _saved_with_updates(session, changes, cast.secretary.user)
+    assert len(updates) == 1
     assert result.updated == 3
     after = _current(session)
     for pk, (status, reason) in changes.items():

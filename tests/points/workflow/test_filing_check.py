@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models.deletion import ProtectedError
 
 from points.models import AnnualFiling, AnnualResult
+from tests.pg import other_connection
 
 from .conftest import YEAR
 
@@ -93,10 +94,7 @@ def test_a_filing_being_written_to_cannot_be_deleted_until_the_writer_ends(cast)
     """The check locks the filings it finds, as a foreign key's does: another transaction's delete waits
     for the writer, then sees its results and is refused."""
     filing = AnnualFiling.objects.create(branch=cast.b1, year=YEAR, scheme={})
-    s = connection.settings_dict
-    other = psycopg.connect(
-        host=s["HOST"], port=s["PORT"] or 5432, user=s["USER"], password=s["PASSWORD"], dbname=s["NAME"]
-    )
+    other = other_connection()
     outcome: list[str] = []
     try:
         with transaction.atomic():
@@ -128,10 +126,7 @@ def test_a_snapshot_older_than_the_results_cannot_delete_their_filing(cast):
     """A REPEATABLE READ transaction would not see results committed after it began: the triggers
     refuse it deleting a filing at all, where a foreign key would have found the results."""
     filing = AnnualFiling.objects.create(branch=cast.b1, year=YEAR, scheme={})
-    s = connection.settings_dict
-    deleter = psycopg.connect(
-        host=s["HOST"], port=s["PORT"] or 5432, user=s["USER"], password=s["PASSWORD"], dbname=s["NAME"]
-    )
+    deleter = other_connection()
     try:
         deleter.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         deleter.execute("SELECT count(*) FROM points_annualresult")  # its snapshot: no results yet
