@@ -13,7 +13,6 @@ from .arrangements import (
 from .completion import CompletionRow, completion_table
 from .hours import (
     hours_attended,
-    member_study_hours,
     study_year,
     target_hours,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "listed_inspections",
     "listed_notices",
     "hours_attended",
-    "member_study_hours",
     "study_year",
     "organizer_units",
     "own_branch_sessions",

@@ -28,12 +28,6 @@ def _study_attendance(member, year: int) -> QuerySet[Attendance]:
     )
 
 
-def member_study_hours(member, year: int) -> Decimal:
-    """学时: the hours of the study sessions `member` attended in `year`."""
-    attended, _missed = study_year(member, year)
-    return hours_attended(attended)
-
-
 def study_year(member, year: int) -> tuple[list[Attendance], list[Attendance]]:
     """The member's attended and missed (请假, 缺席: with the reason) study sessions of `year`, newest
     first, from one query; sorted here rather than in SQL, which would make Django compare every selected

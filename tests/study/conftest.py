@@ -130,3 +130,11 @@ def media(settings, tmp_path):
 
 def stored_files(root) -> list:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def member_study_hours(member, year: int):
+    """学时 as 我的学习 shows them: the hours of the attended rows of `study_year`."""
+    from study.selectors import hours_attended, study_year
+
+    attended, _missed = study_year(member, year)
+    return hours_attended(attended)

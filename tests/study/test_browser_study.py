@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from points.models import Attendance
 from study.models import StudySession
-from study.selectors import member_study_hours
 from tests.browser.conftest import (  # noqa: F401  (fixtures shared with the other browser tests)
     CHROMIUM,
     PHONE,
@@ -20,6 +19,8 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures shared with the ot
     phone_page,
     server,
 )
+
+from .conftest import member_study_hours
 
 pytestmark = [
     pytest.mark.browser,

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from points.models import Session, SessionKind
 from study.models import StudySession
-from study.selectors import hours_attended, member_study_hours, study_year
+from study.selectors import hours_attended, study_year
 
-from .conftest import TZ, at, attend
+from .conftest import TZ, at, attend, member_study_hours
 
 
 def test_it_plans_a_study_session_on_the_shared_session_model(cast, arrangement, plan):
