@@ -5,13 +5,14 @@ import psycopg
 from django.db import connection
 
 
-def other_connection(**kwargs) -> psycopg.Connection:
+def other_connection(dbname: str | None = None, **kwargs) -> psycopg.Connection:
+    """A connection to the test database (or to `dbname` on the same server)."""
     s = connection.settings_dict
     return psycopg.connect(
         host=s["HOST"],
         port=s["PORT"] or 5432,
         user=s["USER"],
         password=s["PASSWORD"],
-        dbname=s["NAME"],
+        dbname=dbname or s["NAME"],
         **kwargs,
     )

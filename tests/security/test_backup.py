@@ -10,7 +10,6 @@ import subprocess
 import sys
 from decimal import Decimal
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
@@ -19,6 +18,7 @@ from django.db import connection
 from members.models import Member
 from points.models import EntryType, PointEntry
 from points.services import workflow
+from tests.pg import other_connection
 
 
 def _manage(*args, database_url, media_root=None):
@@ -62,11 +62,11 @@ class _PostgresTarget:
         self.url = f"postgres://{auth}@{self.server['host']}:{self.server['port']}/{self.name}"
 
     def _admin(self, sql):
-        with psycopg.connect(dbname="postgres", autocommit=True, **self.server) as db:
+        with other_connection("postgres", autocommit=True) as db:
             db.execute(sql)
 
     def rows(self, sql):
-        with psycopg.connect(dbname=self.name, **self.server) as db:
+        with other_connection(self.name) as db:
             return sorted(db.execute(sql).fetchall())
 
     def drop(self):
