@@ -13,7 +13,7 @@ from .records import (
     ThoughtReport,
 )
 from .tallies import QuarterTally
-from .versions import BranchVersion
+from .versions import DataVersion
 from .workflow import (
     AnnualFiling,
     AnnualResult,
@@ -37,7 +37,7 @@ __all__ = [
     "Attendance",
     "AttendanceStatus",
     "Audience",
-    "BranchVersion",
+    "DataVersion",
     "QuarterTally",
     "Declaration",
     "DeclarationState",

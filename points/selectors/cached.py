@@ -2,9 +2,13 @@
 
 Scoring a branch takes one facts pass over its year of records (a dozen milliseconds for 60 members) and
 the home page, the review list, the review page and a member's year page all need it. The result is kept
-per worker process under the branch's `BranchVersion`, which database triggers bump in the same
-transaction as any write to a row that feeds it (migration points/0004): a cached value is only ever
-returned for exactly the data it was computed from. One small query reads the version per use.
+per worker process under the `DataVersion` rows of what it reads, which database triggers bump in the
+same transaction as any write to a row that feeds them (migration points/0010): a cached value is only
+ever returned for exactly the data it was computed from. One small query reads the versions per use.
+
+Scores of quarters 1..n are keyed by the versions of those quarters' months (and the roster's, the year's
+and every branch's), so a recorder's attendance of today's session leaves the scores of the quarters
+already complete cached; values that read anything of the branch are keyed by its ANY version.
 
 Values are shared between requests: the scoring engine's dataclasses are frozen; the `Member` rows must
 be treated as read-only by callers.
@@ -19,11 +23,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
+
 from branches.models import Organization
 from members.models import Member
 
-from ..models import BranchVersion
-from ..models.versions import EVERY_BRANCH
+from ..models import DataVersion
+from ..models.versions import ANY, EVERY_BRANCH, UNDATED, month_period, year_period
 from ..scoring import MemberFacts, MemberScore, Scheme, ScoringError, score_provisional
 from . import facts
 from .facts import BranchScores, branches_facts, score_outcomes
@@ -43,19 +49,38 @@ def clear() -> None:
         _entries.clear()
 
 
-def branch_version(branch_id: int) -> tuple[int, int]:
-    """(version of everything, version of the branch): the cache key part that any write changes."""
-    rows = dict(
-        BranchVersion.objects.filter(branch_id__in=(EVERY_BRANCH, branch_id)).values_list(
-            "branch_id", "version"
+def _versions(branch_id: int, periods: tuple[int, ...]) -> tuple:
+    """Every branch's version, and the branch's versions of `periods`, in one query: a tuple that any
+    write to a row dated in one of those periods (or to the roster, a scheme, the tree) changes."""
+    placeholders = ", ".join(["%s"] * len(periods))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT branch_id, period, version FROM {DataVersion._meta.db_table} "  # noqa: S608 — no input
+            f"WHERE (branch_id = %s AND period = %s) OR (branch_id = %s AND period IN ({placeholders}))",
+            [EVERY_BRANCH, UNDATED, branch_id, *periods],
         )
-    )
-    return rows.get(EVERY_BRANCH, 0), rows.get(branch_id, 0)
+        return tuple(sorted(cursor.fetchall()))
+
+
+def branch_version(branch_id: int) -> tuple:
+    """The versions any write to the branch (or to everything) changes."""
+    return _versions(branch_id, (ANY,))
+
+
+def scores_version(branch_id: int, year: int, upto: int) -> tuple:
+    """The versions of what the branch's scores of quarters 1..`upto` of `year` read: its roster, the
+    year's exemptions, the months of those quarters (records, sessions, point entries), every branch's."""
+    months = tuple(month_period(year, month) for month in range(1, 3 * upto + 1))
+    return _versions(branch_id, (UNDATED, year_period(year), *months))
 
 
 def everything_version() -> int:
     """The version every branch's key includes (schemes, the organization tree)."""
-    row = BranchVersion.objects.filter(branch_id=EVERY_BRANCH).values_list("version", flat=True).first()
+    row = (
+        DataVersion.objects.filter(branch_id=EVERY_BRANCH, period=UNDATED)
+        .values_list("version", flat=True)
+        .first()
+    )
     return row or 0
 
 
@@ -113,12 +138,12 @@ def _board(branch, year: int, upto: int) -> BranchBoard:
     return BranchBoard(bundle.scheme, bundle.members, bundle.facts, outcomes)
 
 
-def _board_key(branch_id: int, year: int, upto: int, version: tuple[int, int]) -> tuple:
+def _board_key(branch_id: int, year: int, upto: int, version: tuple) -> tuple:
     return ("board", branch_id, year, upto, version)
 
 
 def branch_board(branch, year: int, upto: int) -> BranchBoard:
-    key = _board_key(branch.pk, year, upto, branch_version(branch.pk))
+    key = _board_key(branch.pk, year, upto, scores_version(branch.pk, year, upto))
     return _cached(key, lambda: _board(branch, year, upto))
 
 
@@ -138,7 +163,7 @@ def member_score(
     on the board (no longer active), from this member's own facts pass, kept under the same version.
     `branch` saves a query when the caller has the member's branch already."""
     branch = branch if branch is not None else member.branch
-    version = branch_version(branch.pk)
+    version = scores_version(branch.pk, year, upto)
     board_key = _board_key(branch.pk, year, upto, version)
     board = _cached(board_key, lambda: _board(branch, year, upto)) if whole_branch else _peek(board_key)
     if board is not None and member.pk in board.outcomes:
@@ -163,7 +188,8 @@ class BranchWarnings:
 
 
 def branch_warnings(branch_id: int, today: datetime.date) -> BranchWarnings:
-    """The home page's warnings of one branch as of `today`, cached until its data changes."""
+    """The home page's warnings of one branch as of `today`, cached until its data changes (the lists
+    look at records up to today; the low scores come from the board, cached by its own months)."""
     key = ("warnings", branch_id, today, branch_version(branch_id))
     return _cached(key, lambda: _warnings(Organization.objects.get(pk=branch_id), today))
 

@@ -13,7 +13,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Exemption, ExemptionState, Member
-from points.models import Attendance, AttendanceStatus, DuesRecord, PointEntry, SchemeConfig, Session
+from points.models import (
+    Attendance,
+    AttendanceStatus,
+    DuesRecord,
+    EntryType,
+    PointEntry,
+    Quarter,
+    SchemeConfig,
+    Session,
+    ThoughtReport,
+)
 from points.scoring import GUIDELINE_SCHEME
 from points.selectors import cached
 from tests.factories import make_member, record_session
@@ -127,11 +137,124 @@ def test_the_home_page_scores_the_branch_once_until_it_changes(client, cast):
         client.get(reverse("home"))
     # The warnings (three lists and the branch's facts pass) are not run again: one version read instead.
     assert len(again.captured_queries) <= len(first.captured_queries) - 5
-    session = record_session(cast.b1, datetime.date.today() - datetime.timedelta(days=3))
-    Attendance.objects.create(session=session, member=cast.member.member, status="present")
+    Member.objects.filter(pk=cast.member.member.pk).update(is_mobile=True)  # the roster: everything again
     with CaptureQueriesContext(connection) as after_write:
         client.get(reverse("home"))
     assert len(after_write.captured_queries) == len(first.captured_queries)
+
+
+def test_a_write_in_the_current_quarter_leaves_the_complete_quarters_scores_cached(cast):
+    """The recorder's usual day: today's attendance changes the warnings' lists, which are made again,
+    but not the scores of quarters 1..3, which the low-score warning and the review pages keep."""
+    today = datetime.date(YEAR, 11, 25)
+    b1, member = cast.b1, cast.member.member
+    warnings = cached.branch_warnings(b1.pk, today)
+    assert any("组织生活" in label and member.name in names for label, names in warnings.lists)
+    board = cached.branch_board(b1, YEAR, 3)
+
+    session = record_session(b1, datetime.date(YEAR, 11, 20))
+    with CaptureQueriesContext(connection) as write:
+        Attendance.objects.create(session=session, member=member, status="present")
+    assert cached.branch_board(b1, YEAR, 3) is board
+    with CaptureQueriesContext(connection) as again:
+        warnings = cached.branch_warnings(b1.pk, today)
+    assert not any(member.name in names for label, names in warnings.lists if "组织生活" in label)
+    # The lists and the versions were read again; no facts pass (members, tallies, records, entries).
+    assert not [q for q in again.captured_queries if "points_pointentry" in q["sql"]], write
+
+    september = record_session(b1, datetime.date(YEAR, 9, 20))
+    Attendance.objects.create(session=september, member=member, status="present")
+    rescored = cached.branch_board(b1, YEAR, 3)
+    assert rescored is not board
+    assert rescored.facts[member.pk].attendance["org_life"].attended == (
+        board.facts[member.pk].attendance["org_life"].attended + 1
+    )
+
+
+def _changes(branch, upto: int, write) -> bool:
+    before = cached.scores_version(branch.pk, YEAR, upto)
+    write()
+    return cached.scores_version(branch.pk, YEAR, upto) != before
+
+
+def test_each_write_changes_the_scores_of_the_quarters_it_is_dated_in_only(cast):
+    b1, member = cast.b1, cast.member.member
+    q1, q2 = (Quarter.objects.create(branch=b1, year=YEAR, number=n) for n in (1, 2))
+
+    def entry(quarter):
+        return lambda: PointEntry.objects.create(
+            quarter=quarter,
+            member=member,
+            entry_type=EntryType.DEDUCTION,
+            kind="discipline",
+            value=5,
+            reason="x",
+        )
+
+    may = record_session(b1, datetime.date(YEAR, 5, 12))
+    writes_in_q2 = [
+        lambda: Attendance.objects.create(session=may, member=member, status="present"),
+        lambda: Attendance.objects.filter(session=may).update(status=AttendanceStatus.ABSENT),
+        lambda: Session.objects.filter(pk=may.pk).update(is_cancelled=True),
+        lambda: DuesRecord.objects.create(member=member, year=YEAR, month=4, status="on_time", amount=1),
+        lambda: ThoughtReport.objects.create(
+            member=member, received_on=datetime.date(YEAR, 6, 30), summary="x"
+        ),
+        entry(q2),
+        lambda: Attendance.objects.filter(session=may).delete(),
+    ]
+    for write in writes_in_q2:
+        assert not _changes(b1, 1, write)
+    for write in (
+        lambda: DuesRecord.objects.create(member=member, year=YEAR, month=6, status="on_time", amount=1),
+        entry(q2),
+        lambda: Session.objects.filter(pk=may.pk).update(is_cancelled=False),
+    ):
+        assert _changes(b1, 2, write)
+    for write in (
+        lambda: DuesRecord.objects.create(member=member, year=YEAR, month=3, status="on_time", amount=1),
+        lambda: ThoughtReport.objects.create(
+            member=member, received_on=datetime.date(YEAR, 1, 1), summary="x"
+        ),
+        entry(q1),
+        # A session moved from May into March changes both quarters' scores.
+        lambda: Session.objects.filter(pk=may.pk).update(
+            starts_at=datetime.datetime(YEAR, 3, 3, 9, tzinfo=TZ)
+        ),
+        lambda: Exemption.objects.create(
+            member=member, year=YEAR, reason="长期病休", state=ExemptionState.APPROVED
+        ),
+        lambda: Member.objects.filter(pk=member.pk).update(is_mobile=True),
+    ):
+        assert _changes(b1, 1, write)
+    # Another year's exemption, and another branch's records, leave them as they were.
+    assert not _changes(
+        b1,
+        4,
+        lambda: Exemption.objects.create(
+            member=member, year=YEAR + 1, reason="长期病休", state=ExemptionState.APPROVED
+        ),
+    )
+    assert not _changes(cast.b3, 4, entry(q1))
+
+
+def test_a_session_late_on_a_months_last_day_counts_in_that_month(cast):
+    """Beijing's 23:30 on 31 March is 15:30 UTC: the database does not know the site's time zone, and
+    bumps every month the moment may fall in anywhere."""
+    member = cast.member.member
+    late = datetime.datetime(YEAR, 3, 31, 23, 30, tzinfo=TZ)
+    before = cached.scores_version(cast.b1.pk, YEAR, 1)
+    session = record_session(cast.b1, late, kind="party_lecture")
+    assert cached.scores_version(cast.b1.pk, YEAR, 1) != before
+    board = cached.branch_board(cast.b1, YEAR, 1)
+    Attendance.objects.create(session=session, member=member, status="present")
+    assert cached.branch_board(cast.b1, YEAR, 1).facts[member.pk].attendance["org_life"].attended == (
+        board.facts[member.pk].attendance["org_life"].attended + 1
+    )
+    # Early on 1 April (Beijing) is still 31 March in UTC: the second quarter is bumped too.
+    before = cached.scores_version(cast.b1.pk, YEAR, 2)
+    record_session(cast.b1, datetime.datetime(YEAR, 4, 1, 0, 30, tzinfo=TZ))
+    assert cached.scores_version(cast.b1.pk, YEAR, 2) != before
 
 
 def test_a_members_year_page_shows_the_new_score_after_a_write(cast, login):
