@@ -140,7 +140,37 @@ def test_the_home_page_scores_the_branch_once_until_it_changes(client, cast):
     Member.objects.filter(pk=cast.member.member.pk).update(is_mobile=True)  # the roster: everything again
     with CaptureQueriesContext(connection) as after_write:
         client.get(reverse("home"))
-    assert len(after_write.captured_queries) == len(first.captured_queries)
+    # All of it but the branch's own row: the warning lists' SQL is kept for the day.
+    assert len(after_write.captured_queries) == len(first.captured_queries) - 1
+
+
+def test_the_warning_lists_are_compiled_once_a_day_and_again_when_the_tree_changes(cast, monkeypatch):
+    from points.reports import dashboard
+
+    built = []
+
+    def counting(query):
+        return lambda branch, today: built.append(branch.path) or query(branch, today)
+
+    warnings = {key: (label, counting(query)) for key, (label, query) in dashboard.WARNINGS.items()}
+    monkeypatch.setattr(dashboard, "WARNINGS", warnings)
+    today = datetime.date(YEAR, 11, 25)
+    member = cast.member.member
+    assert any(member.name in names for _label, names in cached.branch_warnings(cast.b1.pk, today).lists)
+    assert len(built) == len(warnings)
+
+    session = record_session(cast.b1, datetime.date(YEAR, 11, 20))
+    Attendance.objects.create(session=session, member=member, status="present")
+    Member.objects.filter(pk=member.pk).update(is_mobile=False)
+    lists = cached.branch_warnings(cast.b1.pk, today).lists
+    assert not any(member.name in names for label, names in lists if "组织生活" in label)  # run again
+    assert len(built) == len(warnings)  # with the SQL compiled before
+
+    cached.branch_warnings(cast.b1.pk, today + datetime.timedelta(days=1))  # another day: new dates
+    assert len(built) == 2 * len(warnings)
+    type(cast.b1).objects.filter(pk=cast.b1.pk).update(name="改名党支部")  # the tree: paths may differ
+    cached.branch_warnings(cast.b1.pk, today)
+    assert len(built) == 3 * len(warnings)
 
 
 def test_a_write_in_the_current_quarter_leaves_the_complete_quarters_scores_cached(cast):
