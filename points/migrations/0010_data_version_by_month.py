@@ -31,8 +31,10 @@ ANY, UNDATED = -1, 0
 
 
 def _pg_month(moment: str) -> str:
-    return (f"COALESCE((extract(year FROM ({moment}) AT TIME ZONE 'UTC') * 100 "
-            f"+ extract(month FROM ({moment}) AT TIME ZONE 'UTC'))::integer, {UNDATED})")
+    return (
+        f"COALESCE((extract(year FROM ({moment}) AT TIME ZONE 'UTC') * 100 "
+        f"+ extract(month FROM ({moment}) AT TIME ZONE 'UTC'))::integer, {UNDATED})"
+    )
 
 
 def _pg_both_months(starts_at: str) -> str:
@@ -58,7 +60,14 @@ POSTGRES_PAIRS = {
         f"{MEMBER_BRANCH} LEFT JOIN points_quarter q ON q.id = r.quarter_id"
     ),
     "members_exemption": f"SELECT m.branch_id AS b, r.year * 100 AS p FROM {{rows}} r {MEMBER_BRANCH}",
-    "points_session": f"SELECT r.branch_id AS b, months.p AS p FROM {{rows}} r {_pg_both_months('r.starts_at')}",
+    # A session's branch, and the branches of the members who attended it: records follow a member who
+    # moves to another branch, so a session's change (cancelled, moved, another kind) counts there too.
+    "points_session": (
+        f"SELECT r.branch_id AS b, months.p AS p FROM {{rows}} r {_pg_both_months('r.starts_at')} "
+        "UNION SELECT m.branch_id AS b, months.p AS p FROM {rows} r "
+        "JOIN points_attendance a ON a.session_id = r.id JOIN members_member m ON m.id = a.member_id "
+        f"{_pg_both_months('r.starts_at')}"
+    ),
     "members_member": f"SELECT r.branch_id AS b, {UNDATED} AS p FROM {{rows}} r",
 }
 EVERYWHERE = ("points_schemeconfig", "branches_organization")
@@ -67,6 +76,9 @@ EVERYWHERE = ("points_schemeconfig", "branches_organization")
 # period) order; every branch touched also gets its ANY row bumped.
 POSTGRES_FUNCTIONS = f"""
 CREATE SEQUENCE points_dataversion_seq;
+-- Above any version 0004's sequence (or an earlier run of this migration, migrated back since) gave out,
+-- which a worker still running may hold cached values under: microseconds since 1970.
+SELECT setval('points_dataversion_seq', (extract(epoch FROM clock_timestamp()) * 1000000)::bigint);
 CREATE FUNCTION points_bump_data_versions(branches bigint[], periods integer[]) RETURNS void
 LANGUAGE sql AS $$
   INSERT INTO {TABLE} (branch_id, period, version)
@@ -105,11 +117,15 @@ def _postgres_statements() -> list[str]:
                 "  IF bs IS NOT NULL THEN PERFORM points_bump_data_versions(bs, ps); END IF;\n"
                 "  RETURN NULL;\nEND $$"
             )
-            sql.append(f"CREATE TRIGGER {table}_dataversion_{suffix} AFTER {event} ON {table} {referencing} "
-                       f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+            sql.append(
+                f"CREATE TRIGGER {table}_dataversion_{suffix} AFTER {event} ON {table} {referencing} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            )
     for table in EVERYWHERE:
-        sql.append(f"CREATE TRIGGER {table}_dataversion AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION points_bump_everywhere_data()")
+        sql.append(
+            f"CREATE TRIGGER {table}_dataversion AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION points_bump_everywhere_data()"
+        )
     return sql
 
 
@@ -132,11 +148,15 @@ def _sqlite_pairs(table: str, r: str) -> list[tuple[str, str]]:
     member_branch = f"(SELECT branch_id FROM members_member WHERE id = {r}.member_id)"
     if table == "points_attendance":
         start = f"(SELECT starts_at FROM points_session WHERE id = {r}.session_id)"
-        return [(member_branch, f"COALESCE({_sqlite_month(start, shift)}, {UNDATED})")
-                for shift in ("-12 hours", "+14 hours")]
+        return [
+            (member_branch, f"COALESCE({_sqlite_month(start, shift)}, {UNDATED})")
+            for shift in ("-12 hours", "+14 hours")
+        ]
     if table == "points_session":
-        return [(f"{r}.branch_id", f"COALESCE({_sqlite_month(r + '.starts_at', shift)}, {UNDATED})")
-                for shift in ("-12 hours", "+14 hours")]
+        return [
+            (f"{r}.branch_id", f"COALESCE({_sqlite_month(r + '.starts_at', shift)}, {UNDATED})")
+            for shift in ("-12 hours", "+14 hours")
+        ]
     if table == "points_duesrecord":
         return [(member_branch, f"{r}.year * 100 + {r}.month")]
     if table == "points_thoughtreport":
@@ -152,9 +172,28 @@ def _sqlite_pairs(table: str, r: str) -> list[tuple[str, str]]:
 
 
 def _sqlite_bump(branch: str, period: str) -> str:
-    return (f"INSERT OR IGNORE INTO {TABLE} (branch_id, period, version) SELECT b, p, 0 FROM (SELECT "
-            f"{branch} AS b, {period} AS p) WHERE b IS NOT NULL AND p IS NOT NULL; "
-            f"UPDATE {TABLE} SET version = random() WHERE branch_id = ({branch}) AND period = ({period}); ")
+    return (
+        f"INSERT OR IGNORE INTO {TABLE} (branch_id, period, version) SELECT b, p, 0 FROM (SELECT "
+        f"{branch} AS b, {period} AS p) WHERE b IS NOT NULL AND p IS NOT NULL; "
+        f"UPDATE {TABLE} SET version = random() WHERE branch_id = ({branch}) AND period = ({period}); "
+    )
+
+
+def _sqlite_bump_attendees(session: str) -> str:
+    """The branches of the members who attended `session` (NEW or OLD), in the session's months and ANY."""
+    attendees = (
+        f"SELECT m.branch_id FROM points_attendance a JOIN members_member m ON m.id = a.member_id "
+        f"WHERE a.session_id = {session}.id"
+    )
+    sql = ""
+    for shift in ("-12 hours", "+14 hours", None):
+        period = f"COALESCE({_sqlite_month(session + '.starts_at', shift)}, {UNDATED})" if shift else str(ANY)
+        sql += (
+            f"INSERT OR IGNORE INTO {TABLE} (branch_id, period, version) SELECT DISTINCT branch_id, "
+            f"{period}, 0 FROM ({attendees}); "
+            f"UPDATE {TABLE} SET version = random() WHERE period = ({period}) AND branch_id IN ({attendees}); "
+        )
+    return sql
 
 
 def _sqlite_statements() -> list[str]:
@@ -167,14 +206,21 @@ def _sqlite_statements() -> list[str]:
                 branches = {b for b, _ in pairs}
                 body += "".join(_sqlite_bump(b, p) for b, p in pairs)
                 body += "".join(_sqlite_bump(b, str(ANY)) for b in sorted(branches))
-            sql.append(f"CREATE TRIGGER {table}_dataversion_{op.lower()} AFTER {op} ON {table} "
-                       f"FOR EACH ROW BEGIN {body} END")
+                if table == "points_session":
+                    body += _sqlite_bump_attendees(r)
+            sql.append(
+                f"CREATE TRIGGER {table}_dataversion_{op.lower()} AFTER {op} ON {table} "
+                f"FOR EACH ROW BEGIN {body} END"
+            )
     return sql
 
 
 def _sqlite_drop() -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS {table}_dataversion_{op}"
-            for table in (*POSTGRES_PAIRS, *EVERYWHERE) for op in ("insert", "update", "delete")]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_dataversion_{op}"
+        for table in (*POSTGRES_PAIRS, *EVERYWHERE)
+        for op in ("insert", "update", "delete")
+    ]
 
 
 def _run(statements):
@@ -188,12 +234,13 @@ def _run(statements):
     return run
 
 
-create_triggers = _run(lambda vendor: _postgres_statements() if vendor == "postgresql" else _sqlite_statements())
+create_triggers = _run(
+    lambda vendor: _postgres_statements() if vendor == "postgresql" else _sqlite_statements()
+)
 drop_triggers = _run(lambda vendor: _postgres_drop() if vendor == "postgresql" else _sqlite_drop())
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("points", "0009_annual_result_filing_check"),
         ("members", "0002_security"),
@@ -205,7 +252,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="DataVersion",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("branch_id", models.BigIntegerField()),
                 ("period", models.IntegerField()),
                 ("version", models.BigIntegerField(default=0)),
@@ -214,7 +266,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "数据版本",
                 "verbose_name_plural": "数据版本",
                 "constraints": [
-                    models.UniqueConstraint(fields=("branch_id", "period"), name="points_dataversion_branch_period")
+                    models.UniqueConstraint(
+                        fields=("branch_id", "period"), name="points_dataversion_branch_period"
+                    )
                 ],
             },
         ),

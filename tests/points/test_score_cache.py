@@ -268,6 +268,22 @@ def test_each_write_changes_the_scores_of_the_quarters_it_is_dated_in_only(cast)
     assert not _changes(cast.b3, 4, entry(q1))
 
 
+def test_a_change_of_a_session_counts_in_the_branch_of_a_member_who_moved_since(cast):
+    """Records follow a member to another branch: the session they attended in their old branch, when
+    cancelled, changes their new branch's scores and warnings too."""
+    member = cast.member.member
+    session = record_session(cast.b1, datetime.date(YEAR, 2, 10), kind="party_lecture")
+    Attendance.objects.create(session=session, member=member, status="present")
+    Member.objects.filter(pk=member.pk).update(branch=cast.b3)
+    board = cached.branch_board(cast.b3, YEAR, 1)
+    assert board.facts[member.pk].attendance["org_life"].attended == 1
+    before = cached.branch_version(cast.b3.pk), cached.scores_version(cast.b3.pk, YEAR, 1)
+    Session.objects.filter(pk=session.pk).update(is_cancelled=True)
+    assert cached.branch_version(cast.b3.pk) != before[0]
+    assert cached.scores_version(cast.b3.pk, YEAR, 1) != before[1]
+    assert cached.branch_board(cast.b3, YEAR, 1).facts[member.pk].attendance["org_life"].attended == 0
+
+
 def test_a_session_late_on_a_months_last_day_counts_in_that_month(cast):
     """Beijing's 23:30 on 31 March is 15:30 UTC: the database does not know the site's time zone, and
     bumps every month the moment may fall in anywhere."""
