@@ -1,10 +1,16 @@
 """支委初评 (clause 四.3): the branch list with provisional scores, and one member's review page."""
 
+import threading
+from collections import OrderedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from members.models import Member, MemberStatus
@@ -40,6 +46,29 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "points/workflow/review.html", context)
 
 
+# The review page's three entry forms, blank, as rendered for a scheme: their widgets (some 230 options)
+# were a third of the page's time, and a blank form's markup depends on its scheme and the language only.
+# Keyed by the scheme's value (frozen, hashable); a form posted back with errors is rendered afresh.
+BLANK_FORMS_MAX = 64
+_blank_forms: OrderedDict[tuple, SafeString] = OrderedDict()
+_blank_forms_lock = threading.Lock()
+
+
+def _blank_entry_form(entry_type: str, scheme) -> SafeString:
+    key = (entry_type, scheme, translation.get_language())
+    with _blank_forms_lock:
+        html = _blank_forms.get(key)
+        if html is not None:
+            _blank_forms.move_to_end(key)
+            return html
+    html = render_to_string("_form.html", {"form": ENTRY_FORMS[entry_type](scheme=scheme)})
+    with _blank_forms_lock:
+        _blank_forms[key] = html
+        while len(_blank_forms) > BLANK_FORMS_MAX:
+            _blank_forms.popitem(last=False)
+    return html
+
+
 def _render_member(request: HttpRequest, quarter, member, bound=None, status: int = 200) -> HttpResponse:
     """The member's review page; `bound` replaces one of its forms with the one just posted (errors shown)."""
     bound = bound or {}
@@ -53,12 +82,15 @@ def _render_member(request: HttpRequest, quarter, member, bound=None, status: in
     for e in detail.entries:
         if in_review and e.is_current:
             e.form = bound.get(f"c{e.pk}") or EntryCorrectForm(entry=e)
-    entry_forms = {}
+    entry_forms, entry_forms_html = {}, {}
     if in_review:
-        entry_forms = {
-            entry_type: bound.get(entry_type) or form_class(scheme=scheme)
-            for entry_type, form_class in ENTRY_FORMS.items()
-        }
+        for entry_type in ENTRY_FORMS:
+            form = entry_forms[entry_type] = bound.get(entry_type)
+            entry_forms_html[entry_type] = (
+                render_to_string("_form.html", {"form": form})
+                if form is not None
+                else _blank_entry_form(entry_type, scheme)
+            )
     context = {
         "quarter": quarter,
         "member": member,
@@ -69,6 +101,7 @@ def _render_member(request: HttpRequest, quarter, member, bound=None, status: in
         "deduction_form": entry_forms.get("deduction"),
         "bonus_form": entry_forms.get("bonus"),
         "judgment_form": entry_forms.get("judgment"),
+        "entry_forms_html": entry_forms_html,
     }
     return render(request, "points/workflow/review_member.html", context, status=status)
 

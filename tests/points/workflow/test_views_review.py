@@ -268,3 +268,67 @@ def test_a_members_review_page_runs_the_same_queries_for_one_or_three_declaratio
     assert all(f"好人好事{n}" in html for n in range(3))
     assert html.count(f"{cast.committee_member.member.name}报告") == 3
     assert html.count(f"（{cast.secretary.member.name}）") == 3
+
+
+def test_the_blank_entry_forms_are_rendered_once_per_scheme_with_the_same_markup(
+    cast, login, in_review, monkeypatch
+):
+    import dataclasses
+
+    from django.template.loader import render_to_string
+
+    from points.forms.workflow.review import ENTRY_FORMS
+    from points.models import SchemeConfig
+    from points.scoring import GUIDELINE_SCHEME
+    from points.selectors import cached
+    from points.views.workflow import review as review_views
+
+    monkeypatch.setattr(review_views, "_blank_forms", type(review_views._blank_forms)())
+    client = login(cast.committee_member)
+    page = _member_page(client, in_review, cast.member.member)
+    scheme = cached.scheme_for(cast.b1, YEAR)
+    for entry_type, form_class in ENTRY_FORMS.items():
+        assert render_to_string("_form.html", {"form": form_class(scheme=scheme)}) in page
+        assert f'name="{entry_type}-kind"' in page
+
+    built = []
+
+    def counting_form(form_class):
+        def build(**kwargs):
+            built.append(form_class)
+            return form_class(**kwargs)
+
+        return build
+
+    counting = {entry_type: counting_form(form_class) for entry_type, form_class in ENTRY_FORMS.items()}
+    monkeypatch.setattr(review_views, "ENTRY_FORMS", counting)
+    assert _member_page(client, in_review, cast.recorder.member).count('name="deduction-kind"') == 1
+    assert built == []  # all three from the first page
+
+    # Another scheme (the committee's own rules): its forms, rendered for it.
+    renamed = dataclasses.replace(
+        GUIDELINE_SCHEME,
+        deduction_kinds=tuple(
+            dataclasses.replace(kind, label=kind.label + "（细则）")
+            for kind in GUIDELINE_SCHEME.deduction_kinds
+        ),
+    )
+    SchemeConfig.objects.create(
+        organization=cast.committee, applies_from=YEAR, title="细则", data=renamed.to_dict()
+    )
+    page = _member_page(client, in_review, cast.member.member)
+    assert len(built) == 3
+    assert "（细则）" in page
+
+
+def test_a_posted_entry_form_with_errors_is_shown_with_them_and_the_next_page_is_blank(
+    cast, login, in_review
+):
+    client = login(cast.secretary)
+    url = reverse("points:entry_add", args=[in_review.pk, cast.member.member.pk, "deduction"])
+    html = client.post(url, _deduction("4", "criticism")).content.decode()
+    assert '<details class="form-box" open><summary>认定减分事项' in html
+    assert "不能扣 4 分" in html and 'name="deduction-value" value="4"' in html
+    page = _member_page(client, in_review, cast.member.member)
+    assert '<details class="form-box"><summary>认定减分事项' in page
+    assert "不能扣 4 分" not in page and 'name="deduction-value" value="4"' not in page
