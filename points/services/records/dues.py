@@ -67,8 +67,9 @@ def dues_record(
         raise ValidationError(errors)
 
     # The rows read are locked, in one order, until the save commits: a concurrent save of the same cells
-    # (the secretary and the recorder at once) waits and then sees this one's rows, rather than both
-    # writing from the same old state or deadlocking on each other's UPDATEs.
+    # (the secretary and the recorder at once) waits, rather than both writing from the same old state or
+    # deadlocking on each other's UPDATEs. It then sees the cells changed in place; a cell the first one
+    # corrected (a new row) makes it fail on the one-current-row constraint, refused below with a message.
     current = {
         (r.member_id, r.month): r
         for r in DuesRecord.objects.filter(

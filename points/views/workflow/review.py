@@ -48,14 +48,15 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 # The review page's three entry forms, blank, as rendered for a scheme: their widgets (some 230 options)
 # were a third of the page's time, and a blank form's markup depends on its scheme and the language only.
-# Keyed by the scheme's value (frozen, hashable); a form posted back with errors is rendered afresh.
+# Keyed by the scheme's repr, not its value: Decimal('5') == Decimal('5.0'), yet the labels print them
+# differently. A form posted back with errors is rendered afresh.
 BLANK_FORMS_MAX = 64
 _blank_forms: OrderedDict[tuple, SafeString] = OrderedDict()
 _blank_forms_lock = threading.Lock()
 
 
 def _blank_entry_form(entry_type: str, scheme) -> SafeString:
-    key = (entry_type, scheme, translation.get_language())
+    key = (entry_type, repr(scheme), translation.get_language())
     with _blank_forms_lock:
         html = _blank_forms.get(key)
         if html is not None:

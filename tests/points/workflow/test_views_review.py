@@ -332,3 +332,27 @@ def test_a_posted_entry_form_with_errors_is_shown_with_them_and_the_next_page_is
     page = _member_page(client, in_review, cast.member.member)
     assert '<details class="form-box"><summary>认定减分事项' in page
     assert "不能扣 4 分" not in page and 'name="deduction-value" value="4"' not in page
+
+
+def test_equal_schemes_that_print_differently_get_their_own_blank_forms(cast, login, in_review, monkeypatch):
+    """Decimal('5') == Decimal('5.0'): the forms are kept by the scheme's repr, not its value."""
+    import dataclasses
+    from decimal import Decimal
+
+    from points.scoring import GUIDELINE_SCHEME
+    from points.views.workflow import review as review_views
+
+    monkeypatch.setattr(review_views, "_blank_forms", type(review_views._blank_forms)())
+    kind = GUIDELINE_SCHEME.deduction_kinds[0]
+    assert kind.min_value == 5
+    written = dataclasses.replace(
+        GUIDELINE_SCHEME,
+        deduction_kinds=(
+            dataclasses.replace(kind, min_value=Decimal("5.0")),
+            *GUIDELINE_SCHEME.deduction_kinds[1:],
+        ),
+    )
+    assert written == GUIDELINE_SCHEME
+    first = review_views._blank_entry_form("deduction", GUIDELINE_SCHEME)
+    second = review_views._blank_entry_form("deduction", written)
+    assert first != second and "5.0-10" in second
