@@ -107,6 +107,12 @@ def _cached(key: tuple, compute):
     return value
 
 
+def kept(key: tuple, compute):
+    """`compute()` kept in this worker's cache under `key` (least recently used out first, at most
+    MAX_AGE_SECONDS): for values derived from their key alone, such as markup rendered for a scheme."""
+    return _cached(key, compute)
+
+
 def scheme_for(branch, year: int) -> Scheme:
     """`facts.scheme_for`, cached: a scheme changes only with SchemeConfig or the organization tree."""
     key = ("scheme", branch.pk, year, everything_version())

@@ -1,8 +1,5 @@
 """支委初评 (clause 四.3): the branch list with provisional scores, and one member's review page."""
 
-import threading
-from collections import OrderedDict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +14,7 @@ from members.models import Member, MemberStatus
 
 from ...forms.workflow import ENTRY_FORMS, DeclarationReviewForm, EntryCorrectForm
 from ...models import DeclarationState, QuarterState
+from ...selectors import cached
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
@@ -50,24 +48,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 # were a third of the page's time, and a blank form's markup depends on its scheme and the language only.
 # Keyed by the scheme's repr, not its value: Decimal('5') == Decimal('5.0'), yet the labels print them
 # differently. A form posted back with errors is rendered afresh.
-BLANK_FORMS_MAX = 64
-_blank_forms: OrderedDict[tuple, SafeString] = OrderedDict()
-_blank_forms_lock = threading.Lock()
-
-
 def _blank_entry_form(entry_type: str, scheme) -> SafeString:
-    key = (entry_type, repr(scheme), translation.get_language())
-    with _blank_forms_lock:
-        html = _blank_forms.get(key)
-        if html is not None:
-            _blank_forms.move_to_end(key)
-            return html
-    html = render_to_string("_form.html", {"form": ENTRY_FORMS[entry_type](scheme=scheme)})
-    with _blank_forms_lock:
-        _blank_forms[key] = html
-        while len(_blank_forms) > BLANK_FORMS_MAX:
-            _blank_forms.popitem(last=False)
-    return html
+    return cached.kept(
+        ("blank entry form", entry_type, repr(scheme), translation.get_language()),
+        lambda: render_to_string("_form.html", {"form": ENTRY_FORMS[entry_type](scheme=scheme)}),
+    )
 
 
 def _render_member(request: HttpRequest, quarter, member, bound=None, status: int = 200) -> HttpResponse:

@@ -283,7 +283,6 @@ def test_the_blank_entry_forms_are_rendered_once_per_scheme_with_the_same_markup
     from points.selectors import cached
     from points.views.workflow import review as review_views
 
-    monkeypatch.setattr(review_views, "_blank_forms", type(review_views._blank_forms)())
     client = login(cast.committee_member)
     page = _member_page(client, in_review, cast.member.member)
     scheme = cached.scheme_for(cast.b1, YEAR)
@@ -334,7 +333,7 @@ def test_a_posted_entry_form_with_errors_is_shown_with_them_and_the_next_page_is
     assert "不能扣 4 分" not in page and 'name="deduction-value" value="4"' not in page
 
 
-def test_equal_schemes_that_print_differently_get_their_own_blank_forms(cast, login, in_review, monkeypatch):
+def test_equal_schemes_that_print_differently_get_their_own_blank_forms(cast, login, in_review):
     """Decimal('5') == Decimal('5.0'): the forms are kept by the scheme's repr, not its value."""
     import dataclasses
     from decimal import Decimal
@@ -342,7 +341,6 @@ def test_equal_schemes_that_print_differently_get_their_own_blank_forms(cast, lo
     from points.scoring import GUIDELINE_SCHEME
     from points.views.workflow import review as review_views
 
-    monkeypatch.setattr(review_views, "_blank_forms", type(review_views._blank_forms)())
     kind = GUIDELINE_SCHEME.deduction_kinds[0]
     assert kind.min_value == 5
     written = dataclasses.replace(
