@@ -74,14 +74,9 @@ def scores_version(branch_id: int, year: int, upto: int) -> tuple:
     return _versions(branch_id, (UNDATED, year_period(year), *months))
 
 
-def everything_version() -> int:
+def everything_version() -> tuple:
     """The version every branch's key includes (schemes, the organization tree)."""
-    row = (
-        DataVersion.objects.filter(branch_id=EVERY_BRANCH, period=UNDATED)
-        .values_list("version", flat=True)
-        .first()
-    )
-    return row or 0
+    return _versions(EVERY_BRANCH, (UNDATED,))
 
 
 def _peek(key: tuple):
