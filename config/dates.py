@@ -1,19 +1,17 @@
-"""`|date` with the formats this project's templates use written out (a template builtin: settings.TEMPLATES).
+"""`|date` with the formats this project's templates use written out (the page templates' `|date`,
+config/jinja2.py).
 
 Django's filter looks the format up among the localized format names, then interprets it letter by
 letter: ~35 µs a date, and a member's year page shows some fifty. The formats below are worked out
 directly, with the same output (tests/test_dates.py compares them with Django's); any other format,
-or a value that is not a date, goes to Django's filter. As Django's, the filter gets datetimes already
-in the current time zone (expects_localtime).
+or a value that is not a date, goes to Django's filter. It is given datetimes already in the current
+time zone (config/jinja2.py's `date` converts them, as Django's engine does for its filter).
 """
 
 import datetime
 
-from django import template
 from django.template import defaultfilters
 from django.utils.dates import WEEKDAYS
-
-register = template.Library()
 
 
 def _ymd(v) -> str:
@@ -41,7 +39,6 @@ DATETIME_FORMATS = {
 }
 
 
-@register.filter(expects_localtime=True, is_safe=False)
 def date(value, arg=None):
     kind = type(value)
     if kind is datetime.datetime:

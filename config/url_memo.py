@@ -1,33 +1,28 @@
-"""`{% url %}` that remembers what it reversed (loaded as a template builtin: settings.TEMPLATES).
+"""`url()` of the page templates (config/jinja2.py), remembering the URLs it reversed.
 
-Django's tag reverses afresh every time: ~25 µs per link, and a page of sessions or of a member's year
-has dozens of links (two per session) besides the dozen of the navigation. The URLs of a running server
-do not change, so the tag keeps up to MAX_URLS of them, keyed by everything a URL depends on: the URLconf,
-the script prefix (the site's path under the proxy), the view name, the arguments and the current
-application namespace. Only plain arguments (whole numbers and text, literal or not) are remembered; a link built from
-anything else (a model instance, whose text may change) is reversed every time, as Django does.
+Django's `reverse()` costs ~25 µs a link, and a page of sessions or of a member's year has dozens of links
+(two per session) besides the dozen of the navigation. The URLs of a running server do not change, so up to
+MAX_URLS of them are kept, keyed by everything a URL depends on: the URLconf, the script prefix (the site's
+path under the proxy), the view name and the arguments. Only plain arguments (whole numbers and text) are
+remembered; a link built from anything else (a model instance, whose text may change) is reversed every
+time.
 """
 
 import functools
 
-from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.template import defaulttags
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
-from django.utils.html import conditional_escape
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
-
-register = template.Library()
 
 MAX_URLS = 8192
 PLAIN = (int, str, SafeString)  # exact types: a bool is not 1, a str subclass may print differently
 
 
 @functools.lru_cache(maxsize=MAX_URLS)
-def _reversed(urlconf: str, prefix: str, view_name: str, args: tuple, kwargs: tuple, current_app) -> str:
-    return reverse(view_name, urlconf=urlconf, args=args, kwargs=dict(kwargs), current_app=current_app)
+def _reversed(urlconf: str, prefix: str, view_name: str, args: tuple, kwargs: tuple) -> str:
+    return reverse(view_name, urlconf=urlconf, args=args, kwargs=dict(kwargs))
 
 
 @receiver(setting_changed)
@@ -36,41 +31,9 @@ def _forget_on_new_urlconf(*, setting, **kwargs):
         _reversed.cache_clear()
 
 
-class RememberingURLNode(defaulttags.URLNode):
-    def render(self, context):
-        args = tuple(arg.resolve(context) for arg in self.args)
-        kwargs = tuple((k, v.resolve(context)) for k, v in self.kwargs.items())
-        if not all(type(value) in PLAIN for value in (*args, *(v for _, v in kwargs))):
-            return super().render(context)
-        view_name = self.view_name.resolve(context)
-        try:  # as Django's tag
-            current_app = context.request.current_app
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
-        url = ""
-        try:
-            url = _reversed(
-                get_urlconf() or settings.ROOT_URLCONF,
-                get_script_prefix(),
-                view_name,
-                args,
-                kwargs,
-                current_app,
-            )
-        except NoReverseMatch:
-            if self.asvar is None:
-                raise
-        if self.asvar:
-            context[self.asvar] = url
-            return ""
-        return conditional_escape(url) if context.autoescape else url
-
-
-@register.tag
-def url(parser, token):
-    node = defaulttags.url(parser, token)
-    node.__class__ = RememberingURLNode
-    return node
+def reversed_url(view_name: str, args: tuple, kwargs: dict) -> str:
+    """`reverse(view_name, args=args, kwargs=kwargs)`, remembered when every argument is plain."""
+    if not all(type(value) in PLAIN for value in (*args, *kwargs.values())):
+        return reverse(view_name, args=args, kwargs=kwargs)
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reversed(urlconf, get_script_prefix(), view_name, args, tuple(sorted(kwargs.items())))

@@ -69,21 +69,29 @@ FORM_RENDERER = "config.form_renderer.FormRenderer"
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "branches.context_processors.actor",
+]
 TEMPLATES = [
+    # The project's pages (templates/): Jinja2, with what Django's engine gave them (config/jinja2.py).
+    {
+        "BACKEND": "config.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "config.jinja2.environment",
+            "context_processors": CONTEXT_PROCESSORS,
+        },
+    },
+    # The admin's templates (and any other app's own): Django's engine.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "branches.context_processors.actor",
-            ],
-            # {% url %} remembering the URLs it reversed, |date's usual formats written out.
-            "builtins": ["config.url_memo", "config.dates"],
-        },
+        "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
     },
 ]
 

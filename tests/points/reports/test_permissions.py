@@ -179,3 +179,19 @@ def test_it_lets_a_plain_member_find_their_downloads(cast, login):
     assert reverse("points:member_sheet_pdf", args=[result.pk]) in page
     assert reverse("points:quarter_publicity_pdf", args=[year.quarters[3].pk]) in page
     assert reverse("points:annual_workbook", args=[cast.b1.pk, YEAR]) not in page
+
+
+def test_a_branch_with_published_quarters_but_no_annual_filing_yet_lists_them(cast, login):
+    """The publicity heading names the branch from its quarters when there is no filing yet: Django's
+    engine refused the page (500) on the filing's branch it could not look up."""
+    from points.services import workflow
+    from tests.points.workflow.conftest import run_quarter
+
+    quarter = run_quarter(
+        cast, workflow.quarter_open(branch=cast.b1, year=YEAR, number=1, actor=cast.secretary.user)
+    )
+    response = login(cast.secretary).get(reverse("points:reports") + f"?unit={cast.b1.pk}&year={YEAR}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"积分公示 · {cast.b1.name}" in page
+    assert reverse("points:quarter_publicity_pdf", args=[quarter.pk]) in page

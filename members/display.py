@@ -1,12 +1,9 @@
-"""`{{ user|who }}`: who did something, as the ledger pages name them."""
+"""`{{ user|who }}` (a filter of the page templates, config/jinja2.py): who did something, as the ledger
+pages name them."""
 
-from django import template
 from django.core.exceptions import ObjectDoesNotExist
 
-register = template.Library()
 
-
-@register.filter
 def who(user) -> str:
     """The member's name, else the login name; 系统 when no one (a system step). Was the include
     points/workflow/_who.html, run once per row of the year page's lists: a filter costs far less."""
