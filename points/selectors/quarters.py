@@ -1,5 +1,6 @@
 import datetime
 
+from django.db import connection
 from django.utils import timezone
 
 from ..models import Quarter, QuarterState
@@ -21,11 +22,26 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
-def quarter_of(branch, day: datetime.date) -> Quarter | None:
-    return Quarter.objects.filter(branch=branch, year=day.year, number=quarter_number(day)).first()
+def locked_quarters(branch, year: int, *, hold: bool = False) -> set[int]:
+    """Numbers of the quarters of `year` whose records are locked: gone to review (issue 4 §1).
+
+    A save passes `hold=True`, inside its transaction and after any row locks of its own: the year's
+    quarter rows are then read FOR SHARE, so sending a quarter to review (an UPDATE of its row) waits
+    until the save commits, and the save never edits in place a record whose quarter was locked after it
+    looked. Django has no FOR SHARE (`select_for_update(no_key=True)` is FOR NO KEY UPDATE, which would
+    also make the branch's concurrent saves wait for each other), hence the query's own SQL with it
+    appended. SQLite has no row locks and lets one writer in at a time: there it is the plain read.
+    """
+    rows = Quarter.objects.filter(branch=branch, year=year).order_by("pk").values_list("number", "state")
+    if hold and connection.vendor == "postgresql":
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} FOR SHARE", params)
+            rows = cursor.fetchall()
+    # Open quarters are read (and held) too: they are the ones a transition would lock.
+    return {number for number, state in rows if state != QuarterState.OPEN}
 
 
-def records_locked(branch, day: datetime.date) -> bool:
+def records_locked(branch, day: datetime.date, *, hold: bool = False) -> bool:
     """Records of a quarter are editable until the quarter goes to review (issue 4 §1)."""
-    quarter = quarter_of(branch, day)
-    return quarter is not None and quarter.state != QuarterState.OPEN
+    return quarter_number(day) in locked_quarters(branch, day.year, hold=hold)

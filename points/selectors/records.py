@@ -23,13 +23,11 @@ from ..models import (
     Audience,
     DuesRecord,
     MobileEvidence,
-    Quarter,
-    QuarterState,
     Session,
     SessionKind,
     ThoughtReport,
 )
-from .quarters import quarter_number
+from .quarters import locked_quarters, quarter_number
 
 # Activists (入党积极分子) are managed by reference (参照管理): they take part in the branch's education
 # and activities, so they are expected at 党课, 统一活动日/主题党日, 集中学习 and 党小组会. Meetings of the
@@ -57,16 +55,6 @@ def session_scope(user) -> QuerySet[Session]:
 
 def local_day(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment).date()
-
-
-def locked_quarters(branch, year: int) -> set[int]:
-    """Numbers of the quarters of `year` whose records are locked: the same rule as
-    `quarters.records_locked`, read for a whole year in one query."""
-    return set(
-        Quarter.objects.filter(branch=branch, year=year)
-        .exclude(state=QuarterState.OPEN)
-        .values_list("number", flat=True)
-    )
 
 
 # --- sessions and attendance -------------------------------------------------------------------

@@ -46,7 +46,8 @@ def attendance_record(
     )
     _check_recordable(session, now)
     day = local_day(session.starts_at)
-    locked = records_locked(session.branch, day)
+    # After the session's lock and held until commit: sending the quarter to review waits for this save.
+    locked = records_locked(session.branch, day, hold=True)
     correction_reason = (correction_reason or "").strip()
     expected = {m.pk: m for m in expected_list(session)}
     valid_statuses = set(AttendanceStatus.values)

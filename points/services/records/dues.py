@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ...models import DuesRecord, DuesStatus
-from ...selectors.records import dues_members, first_dues_month, last_open_month, locked_quarters
+from ...selectors.quarters import locked_quarters
+from ...selectors.records import dues_members, first_dues_month, last_open_month
 from .common import OWN_ROW, SaveResult, member_names, require
 
 
@@ -32,7 +33,6 @@ def dues_record(
     today = today or timezone.localdate()
     require(actor, "points.record", branch, "只有积分记录员或支部书记、副书记可以登记党费。")
     members = {m.pk: m for m in dues_members(branch)}
-    locked_q = locked_quarters(branch, year)
     last = last_open_month(year, today)
     correction_reason = (correction_reason or "").strip()
     valid = set(DuesStatus.values)
@@ -78,6 +78,10 @@ def dues_record(
         .select_for_update()
         .order_by("pk")
     }
+    # Only now, with the rows locked, which quarters are locked, held until commit (see locked_quarters):
+    # read before, a save that waited above for another one would still edit in place the cells of a
+    # quarter sent to review meanwhile.
+    locked_q = locked_quarters(branch, year, hold=True)
     to_create, retired = [], []
     to_update: dict[str, list[int]] = {}  # status -> ids of rows changed in place
     unchanged = 0

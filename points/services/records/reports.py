@@ -37,14 +37,16 @@ def thought_report_add(
     require_member(actor, member, "思想汇报")
     _check_report(member, received_on, today)
     correction_reason = (correction_reason or "").strip()
-    if records_locked(member.branch, received_on) and not correction_reason:
+    # Held until commit: sending the quarter to review waits for this report.
+    locked = records_locked(member.branch, received_on, hold=True)
+    if locked and not correction_reason:
         raise ValidationError(f"{locked_text(received_on)}，补登思想汇报须填写更正理由。")
     report = ThoughtReport(
         member=member,
         received_on=received_on,
         summary=(summary or "").strip(),
         recorded_by=actor,
-        correction_reason=correction_reason if records_locked(member.branch, received_on) else "",
+        correction_reason=correction_reason if locked else "",
     )
     report.full_clean()
     report.save()
@@ -73,7 +75,10 @@ def thought_report_change(
     correction_reason = (correction_reason or "").strip()
     if (old.received_on, old.summary) == (received_on, summary):
         raise ValidationError("内容没有变化。")
-    locked = records_locked(member.branch, old.received_on) or records_locked(member.branch, received_on)
+    # After the report's lock and held until commit: sending either quarter to review waits for this change.
+    locked = records_locked(member.branch, old.received_on, hold=True) or records_locked(
+        member.branch, received_on, hold=True
+    )
     if not locked:
         old.received_on, old.summary, old.recorded_by = received_on, summary, actor
         old.full_clean()

@@ -75,7 +75,7 @@ def session_create(
     )
     _check_session(session)
     day = local_day(starts_at)
-    if records_locked(branch, day):
+    if records_locked(branch, day, hold=True):
         raise ValidationError(f"{locked_text(day)}，不能再新增该季度的活动。")
     session.save()
     return session
@@ -94,14 +94,14 @@ def session_update(*, session: Session, actor, **changes) -> Session:
     if unknown:
         raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}。")
     old_day = local_day(locked_row.starts_at)
-    if records_locked(locked_row.branch, old_day):
+    if records_locked(locked_row.branch, old_day, hold=True):
         raise ValidationError(f"{locked_text(old_day)}，该活动不能再修改。")
     old_audience, old_group = locked_row.audience, locked_row.group_id
     for name, value in changes.items():
         setattr(locked_row, name, value)
     _check_session(locked_row)
     new_day = local_day(locked_row.starts_at)
-    if new_day != old_day and records_locked(locked_row.branch, new_day):
+    if new_day != old_day and records_locked(locked_row.branch, new_day, hold=True):
         raise ValidationError(f"{locked_text(new_day)}，不能把活动改到该季度。")
     if (locked_row.audience, locked_row.group_id) != (old_audience, old_group) and (
         Attendance.objects.filter(session=locked_row).exists()
@@ -116,7 +116,7 @@ def session_cancel(*, session: Session, actor) -> Session:
     """取消活动: a cancelled session stays on the calendar but no longer counts."""
     require(actor, "points.record", session.branch, "只有积分记录员或支部书记、副书记可以取消活动。")
     day = local_day(session.starts_at)
-    if records_locked(session.branch, day):
+    if records_locked(session.branch, day, hold=True):
         raise ValidationError(f"{locked_text(day)}，该活动不能再取消。")
     if Session.objects.filter(pk=session.pk, is_cancelled=False).update(is_cancelled=True) != 1:
         raise ValidationError("该活动已取消。")

@@ -68,8 +68,10 @@ def signin_check(
     token: str,
     now: datetime.datetime | None = None,
     scanned_at: datetime.datetime | None = None,
+    hold: bool = False,
 ) -> tuple[Member, str]:
-    """Everything a sign-in must pass, without writing: returns the member and the status to record."""
+    """Everything a sign-in must pass, without writing: returns the member and the status to record.
+    The sign-in itself passes `hold=True`: the quarter stays open until it commits (`locked_quarters`)."""
     now = now or timezone.now()
     if session.is_cancelled:
         raise ValidationError("本次活动已取消，无需签到。")
@@ -88,7 +90,7 @@ def signin_check(
         raise ValidationError("您的组织关系已转出，不能签到。")
     if not expected_members(session).filter(pk=member.pk).exists():
         raise ValidationError("您不在本次活动的应参加人员名单中，无需签到。")
-    if records_locked(session.branch, local_day(session.starts_at)):
+    if records_locked(session.branch, local_day(session.starts_at), hold=hold):
         raise ValidationError(f"{locked_text(local_day(session.starts_at))}，请联系积分记录员登记。")
     existing = Attendance.objects.filter(session=session, member=member, is_current=True).first()
     if existing is not None:
@@ -112,7 +114,9 @@ def attendance_sign_in(
     session = (
         Session.objects.select_for_update(of=("self",)).select_related("branch", "group").get(pk=session.pk)
     )
-    member, status = signin_check(session=session, user=user, token=token, now=now, scanned_at=scanned_at)
+    member, status = signin_check(
+        session=session, user=user, token=token, now=now, scanned_at=scanned_at, hold=True
+    )
     entry = Attendance(session=session, member=member, status=status, via_qr=True, recorded_by=user)
     try:
         with transaction.atomic():

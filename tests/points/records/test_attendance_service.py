@@ -9,7 +9,17 @@ from members.models import Category
 from points.models import Attendance, AttendanceStatus
 from points.services.records import session_cancel
 
-from .helpers import AFTER, DAY, all_present, at, lock, record
+from .helpers import (
+    AFTER,
+    DAY,
+    all_present,
+    assert_holds_quarter,
+    at,
+    lock,
+    open_quarter,
+    postgres_row_locks,
+    record,
+)
 
 
 def _current(session):
@@ -226,3 +236,11 @@ def test_it_saves_many_distinct_reasons_in_one_statement(cast, session, b1_peopl
         row = after[pk]
         assert (row.status, row.reason, row.via_qr, row.recorded_at) == (status, reason, False, AFTER)
         assert row.recorded_by == cast.secretary.user
+
+
+@postgres_row_locks
+def test_a_save_holds_its_quarter_open_until_it_commits(cast, session, b1_people):
+    """Sending the quarter to review waits for a sheet saved as open: no row it changed in place commits
+    after the quarter was locked."""
+    quarter = open_quarter(cast, DAY)
+    assert_holds_quarter(quarter, lambda: record(session, all_present(b1_people), cast.secretary.user))

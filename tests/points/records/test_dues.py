@@ -14,7 +14,7 @@ from points.selectors.records import dues_grid
 from points.services.records import dues_record
 from tests.factories import make_member
 
-from .helpers import add_members, lock
+from .helpers import add_members, assert_holds_quarter, lock, open_quarter, postgres_row_locks
 
 YEAR = 2025
 TODAY = datetime.date(2025, 12, 31)
@@ -269,3 +269,84 @@ def test_a_save_holds_the_cells_it_read_until_it_commits(cast):
         other.rollback()
     finally:
         other.close()
+
+
+def test_a_refused_correction_changes_no_cell_of_the_request(cast):
+    """A locked month changed without a reason refuses the whole grid: the open months sent with it
+    are not saved either."""
+    m = cast.member.member.pk
+    _save(cast, {(m, 2): "unpaid", (m, 4): "unpaid"})
+    lock(cast.b1, datetime.date(YEAR, 2, 1))
+    _refused(
+        cast,
+        {(m, 2): "on_time", (m, 4): "late", (m, 5): "on_time"},
+        "2025年第1季度的日常记录已锁定，修改党费属于更正，请填写更正理由",
+    )
+
+
+@postgres_row_locks
+def test_a_save_holds_its_quarter_open_until_it_commits(cast):
+    """Sending the quarter to review waits for a save that found it open: the cells it wrote in place
+    commit before the quarter is locked."""
+    quarter = open_quarter(cast, datetime.date(YEAR, 2, 1))
+    assert_holds_quarter(quarter, lambda: _save(cast, {(cast.member.member.pk, 2): "on_time"}))
+
+
+def _wait_for_a_lock_wait(timeout=10.0):
+    """Until a connection to the test database waits for a lock (the save in its thread)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+        assert time.monotonic() < deadline, "the save never waited for the rows"
+        time.sleep(0.02)
+
+
+@postgres_row_locks
+def test_a_save_that_waited_for_the_rows_sees_the_quarter_locked_meanwhile(cast):
+    """The race: a save waits for another save's row locks while the quarter goes to review. Once it has
+    the rows it must see the quarter locked, and refuse a change without a reason, changing nothing,
+    rather than edit the locked month in place."""
+    import threading
+
+    from points.services import workflow
+    from tests.pg import other_connection
+
+    m = cast.member.member.pk
+    quarter = open_quarter(cast, datetime.date(YEAR, 2, 1))
+    _save(cast, {(m, 2): "unpaid", (m, 4): "unpaid"})
+    before = _snapshot()
+    outcome = {}
+
+    def waiting_save():
+        try:
+            outcome["result"] = _save(cast, {(m, 2): "on_time", (m, 4): "late"})
+        except ValidationError as exc:
+            outcome["error"] = "；".join(exc.messages)
+        finally:
+            connection.close()  # this thread's own connection
+
+    first = other_connection()  # the other save, still holding the member's rows
+    first.execute("SELECT id FROM points_duesrecord WHERE member_id = %s FOR UPDATE", [m])
+    thread = threading.Thread(target=waiting_save)
+    thread.start()
+    try:
+        _wait_for_a_lock_wait()
+        with connection.cursor() as cursor:  # should it wait for the waiting save: an error, not a hang
+            cursor.execute("SET lock_timeout = '5s'")
+        workflow.quarter_start_review(quarter=quarter, actor=cast.secretary.user)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+        first.rollback()
+        first.close()
+        thread.join(timeout=30)
+    assert "2025年第1季度的日常记录已锁定，修改党费属于更正，请填写更正理由" in outcome.get("error", "")
+    assert _snapshot() == before

@@ -9,7 +9,18 @@ from django.core.exceptions import ValidationError
 from points.models import Attendance, Audience, Session, SessionKind
 from points.services.records import session_cancel, session_create, session_update
 
-from .helpers import AFTER, DAY, START, at, lock, record
+from .helpers import (
+    AFTER,
+    DAY,
+    START,
+    assert_holds_quarter,
+    at,
+    lock,
+    open_quarter,
+    postgres_row_locks,
+    record,
+    year_end_quarters,
+)
 
 
 def _create(cast, **overrides):
@@ -182,3 +193,31 @@ def test_it_keeps_attendance_rows_when_a_session_is_cancelled(cast, session):
     record(session, {cast.member.member.pk: ("present", "")}, cast.recorder.user, now=AFTER)
     session_cancel(session=session, actor=cast.recorder.user)
     assert Attendance.objects.filter(session=session).count() == 1
+
+
+@postgres_row_locks
+@pytest.mark.parametrize("step", ["create", "update", "cancel"])
+def test_a_calendar_change_holds_its_quarter_open_until_it_commits(cast, step):
+    """Sending the quarter to review waits for a session added, changed or cancelled as open."""
+    session = _create(cast) if step != "create" else None
+    quarter = open_quarter(cast, DAY)
+    steps = {
+        "create": lambda: _create(cast),
+        "update": lambda: session_update(session=session, actor=cast.recorder.user, title="改名"),
+        "cancel": lambda: session_cancel(session=session, actor=cast.recorder.user),
+    }
+    assert_holds_quarter(quarter, steps[step])
+
+
+@postgres_row_locks
+@pytest.mark.parametrize("held", ["from", "into"])
+def test_a_session_moved_to_another_year_holds_both_quarters_open_until_it_commits(cast, held):
+    december = at(datetime.date(DAY.year - 1, 12, 10), 14)
+    session = _create(cast, starts_at=december, ends_at=december + datetime.timedelta(hours=2))
+    quarters = year_end_quarters(cast)
+
+    def move():
+        ends_at = START + datetime.timedelta(hours=2)
+        return session_update(session=session, actor=cast.recorder.user, starts_at=START, ends_at=ends_at)
+
+    assert_holds_quarter(quarters[held], move)

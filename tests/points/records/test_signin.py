@@ -20,7 +20,7 @@ from points.services.records import (
 )
 from points.views.records.signin import _qr_svg
 
-from .helpers import DAY, START, lock, record
+from .helpers import DAY, START, assert_holds_quarter, lock, open_quarter, postgres_row_locks, record
 
 DURING = START + datetime.timedelta(minutes=2)
 
@@ -119,6 +119,13 @@ def test_it_refuses_a_cancelled_session(cast, session):
 def test_it_refuses_in_a_locked_quarter(cast, session):
     lock(cast.b1, DAY)
     _refused(session, cast.member, "已锁定")
+
+
+@postgres_row_locks
+def test_a_sign_in_holds_its_quarter_open_until_it_commits(cast, session):
+    """Sending the quarter to review waits for a sign-in that found it open."""
+    quarter = open_quarter(cast, DAY)
+    assert_holds_quarter(quarter, lambda: _sign_in(session, cast.member))
 
 
 def test_it_accepts_a_scan_remembered_before_a_login_detour(cast, session):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from points.models import ThoughtReport
 from points.services.records import thought_report_add, thought_report_change
 
-from .helpers import lock
+from .helpers import assert_holds_quarter, lock, open_quarter, postgres_row_locks, year_end_quarters
 
 RECEIVED = datetime.date(2025, 3, 5)
 TODAY = datetime.date(2025, 6, 1)
@@ -104,6 +104,31 @@ def test_it_refuses_an_unchanged_report(cast):
     report = _add(cast, summary="同")
     with pytest.raises(ValidationError, match="内容没有变化"):
         thought_report_change(report=report, received_on=RECEIVED, summary="同", actor=cast.recorder.user)
+
+
+def _change(cast, report, **kwargs):
+    return thought_report_change(report=report, actor=cast.recorder.user, today=TODAY, **kwargs)
+
+
+@postgres_row_locks
+@pytest.mark.parametrize("step", ["add", "change"])
+def test_a_report_holds_its_quarter_open_until_it_commits(cast, step):
+    """Sending the quarter to review waits for a report added or changed in place as open."""
+    report = _add(cast) if step == "change" else None
+    quarter = open_quarter(cast, RECEIVED)
+    steps = {
+        "add": lambda: _add(cast),
+        "change": lambda: _change(cast, report, received_on=RECEIVED, summary="改"),
+    }
+    assert_holds_quarter(quarter, steps[step])
+
+
+@postgres_row_locks
+@pytest.mark.parametrize("held", ["from", "into"])
+def test_a_report_moved_to_another_year_holds_both_quarters_open_until_it_commits(cast, held):
+    report = _add(cast, received_on=datetime.date(RECEIVED.year - 1, 12, 20))
+    quarters = year_end_quarters(cast)
+    assert_holds_quarter(quarters[held], lambda: _change(cast, report, received_on=RECEIVED))
 
 
 # --- pages ---------------------------------------------------------------------------------------
