@@ -6,12 +6,15 @@ runs a fixed number of queries however many members the branch has.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
+from config.prepared import prepared
 from members.models import Member
 
 from ..models import (
@@ -269,7 +272,12 @@ def _ledger(queryset, labels: Labels) -> list[PointEntry]:
     """Entries oldest first; each carries `corrects` (the entry it replaced) and `corrected_by` (the entry
     that replaced it) for display. Who entered them is for the caller to attach (`attach_people`,
     "created_by")."""
-    rows = sorted_rows(queryset.select_related("quarter"), lambda e: (e.quarter.number, e.created_at, e.pk))
+    return _ledger_rows(list(queryset.select_related("quarter").order_by()), labels)
+
+
+def _ledger_rows(rows: list[PointEntry], labels: Labels) -> list[PointEntry]:
+    """`_ledger` of entries already read (with their quarter)."""
+    rows.sort(key=lambda e: (e.quarter.number, e.created_at, e.pk))
     link_corrections(rows, PointEntry)
     by_corrected = {e.corrects_id: e for e in rows if e.corrects_id}
     for e in rows:
@@ -332,7 +340,12 @@ def annual_table(filing: AnnualFiling, *, member_id: int | None = None) -> Annua
 
 
 def year_quarters(branch, year: int) -> dict[int, Quarter]:
-    return {q.number: q for q in Quarter.objects.filter(branch=branch, year=year)}
+    return {q.number: q for q in _year_quarters(branch_id=branch.pk, year=year)}
+
+
+@prepared(branch_id=int, year=int)
+def _year_quarters(branch_id, year):
+    return Quarter.objects.filter(branch_id=branch_id, year=year)
 
 
 # --- a member's year ----------------------------------------------------------------------------
@@ -354,6 +367,71 @@ class MemberYear:
     objections: list[Objection]
 
 
+# The year page's lists, compiled once (config/prepared.py): the page runs nine queries, and building
+# them took Django longer than the database took to answer them. Related rows are read for the few fields
+# the page shows (see `unread`).
+@prepared(branch_id=int, year=int)
+def _year_filing(branch_id, year):
+    return AnnualFiling.objects.filter(branch_id=branch_id, year=year).order_by("pk")[:1]
+
+
+@prepared(member_id=int, since=datetime.datetime, until=datetime.datetime)
+def _year_attendance(member_id, since, until):
+    return (
+        Attendance.objects.filter(
+            member_id=member_id, session__starts_at__gte=since, session__starts_at__lt=until
+        )
+        .select_related("session")
+        .defer(*unread(Session, "session", "starts_at", "kind", "title", "hours", "is_cancelled"))
+        .order_by()
+    )
+
+
+@prepared(member_id=int, year=int)
+def _year_dues(member_id, year):
+    return DuesRecord.objects.filter(member_id=member_id, year=year).order_by()
+
+
+@prepared(member_id=int, first=datetime.date, last=datetime.date)
+def _year_reports(member_id, first, last):
+    return ThoughtReport.objects.filter(
+        member_id=member_id, received_on__gte=first, received_on__lte=last
+    ).order_by()
+
+
+@prepared(member_id=int, year=int)
+def _year_entries(member_id, year):
+    return (
+        PointEntry.objects.filter(member_id=member_id, quarter__year=year)
+        .select_related("quarter")
+        .order_by()
+    )
+
+
+@prepared(member_id=int, year=int, branch_id=int)
+def _year_declarations(member_id, year, branch_id):
+    return (
+        Declaration.objects.filter(
+            Q(declarant_id=member_id) | Q(subject_id=member_id),
+            quarter__year=year,
+            quarter__branch_id=branch_id,
+        )
+        .select_related("quarter", "declarant", "subject")
+        .defer(*unread(Member, "declarant", "name"), *unread(Member, "subject", "name"))
+        .order_by()
+    )
+
+
+@prepared(member_id=int, year=int)
+def _year_objections(member_id, year):
+    return (
+        Objection.objects.filter(member_id=member_id, quarter__year=year)
+        .select_related("quarter", "correction")
+        .defer(*unread(PointEntry, "correction", "value"))
+        .order_by()
+    )
+
+
 def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     """Everything behind a member's points for `year`, line by line.
 
@@ -366,7 +444,7 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     shown = sorted(n for n, q in quarters.items() if full or q.state in PUBLISHED_STATES)
     upto = 4 if full else max(shown, default=0)
 
-    filing = AnnualFiling.objects.filter(branch=branch, year=year).first()
+    filing = next(iter(_year_filing(branch_id=branch.pk, year=year)), None)
     annual = filing.results.filter(member=member).first() if filing else None
     score = None
     if annual is None and upto:
@@ -377,41 +455,37 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
         scheme = cached.scheme_for(branch, year)
     labels = labels_for(scheme)
 
-    # Related rows are read for the few fields the page shows (see `unread`); who recorded each line and
-    # what a correction replaced are attached afterwards from rows already read (see `attach_people`).
-    attendance = sorted_rows(
-        Attendance.objects.filter(member=member, session__starts_at__year=year)
-        .select_related("session")
-        .defer(*unread(Session, "session", "starts_at", "kind", "title", "hours", "is_cancelled")),
-        lambda a: (a.session.starts_at, a.recorded_at, a.pk),
+    # Who recorded each line and what a correction replaced are attached afterwards from rows already read
+    # (see `attach_people`); the lists are sorted here (see `sorted_rows`).
+    zone = timezone.get_current_timezone()
+    attendance = _year_attendance(
+        member_id=member.pk,
+        since=datetime.datetime(year, 1, 1, tzinfo=zone),
+        until=datetime.datetime(year + 1, 1, 1, tzinfo=zone),
     )
-    dues = sorted_rows(
-        DuesRecord.objects.filter(member=member, year=year), lambda d: (d.month, d.recorded_at, d.pk)
+    attendance.sort(key=lambda a: (a.session.starts_at, a.recorded_at, a.pk))
+    dues = _year_dues(member_id=member.pk, year=year)
+    dues.sort(key=lambda d: (d.month, d.recorded_at, d.pk))
+    reports = _year_reports(
+        member_id=member.pk, first=datetime.date(year, 1, 1), last=datetime.date(year, 12, 31)
     )
-    reports = sorted_rows(
-        ThoughtReport.objects.filter(member=member, received_on__year=year), lambda r: (r.received_on, r.pk)
-    )
+    reports.sort(key=lambda r: (r.received_on, r.pk))
     link_corrections(attendance, Attendance)
     link_corrections(dues, DuesRecord)
     link_corrections(reports, ThoughtReport)
-    entries = _ledger(
-        PointEntry.objects.filter(member=member, quarter__year=year, quarter__number__in=shown), labels
+    entries = _ledger_rows(
+        [e for e in _year_entries(member_id=member.pk, year=year) if e.quarter.number in shown], labels
     )
-    own = Q(declarant=member) | Q(subject=member, quarter__number__in=shown)
-    declarations = sorted_rows(
-        Declaration.objects.filter(own, quarter__year=year, quarter__branch=branch)
-        .select_related("quarter", "declarant", "subject")
-        .defer(*unread(Member, "declarant", "name"), *unread(Member, "subject", "name")),
-        lambda d: (d.quarter.number, d.created_at, d.pk),
-    )
+    declarations = [
+        d
+        for d in _year_declarations(member_id=member.pk, year=year, branch_id=branch.pk)
+        if d.declarant_id == member.pk or d.quarter.number in shown
+    ]
+    declarations.sort(key=lambda d: (d.quarter.number, d.created_at, d.pk))
     for d in declarations:
         labels.attach(d)
-    objections = sorted_rows(
-        Objection.objects.filter(member=member, quarter__year=year)
-        .select_related("quarter", "correction")
-        .defer(*unread(PointEntry, "correction", "value")),
-        lambda o: (o.created_at, o.pk),
-    )
+    objections = _year_objections(member_id=member.pk, year=year)
+    objections.sort(key=lambda o: (o.created_at, o.pk))
     attach_people(
         (attendance, "recorded_by"),
         (dues, "recorded_by"),
