@@ -3,6 +3,8 @@ import datetime
 from django.db import connection
 from django.utils import timezone
 
+from config.prepared import prepared
+
 from ..models import Quarter, QuarterState
 
 
@@ -32,14 +34,22 @@ def locked_quarters(branch, year: int, *, hold: bool = False) -> set[int]:
     also make the branch's concurrent saves wait for each other), hence the query's own SQL with it
     appended. SQLite has no row locks and lets one writer in at a time: there it is the plain read.
     """
-    rows = Quarter.objects.filter(branch=branch, year=year).order_by("pk").values_list("number", "state")
     if hold and connection.vendor == "postgresql":
-        sql, params = rows.query.sql_with_params()
+        query = Quarter.objects.filter(branch=branch, year=year).order_by("pk").values_list("number", "state")
+        sql, params = query.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} FOR SHARE", params)
             rows = cursor.fetchall()
+    else:
+        rows = [(q.number, q.state) for q in _year_quarter_states(branch_id=branch.pk, year=year)]
     # Open quarters are read (and held) too: they are the ones a transition would lock.
     return {number for number, state in rows if state != QuarterState.OPEN}
+
+
+@prepared(branch_id=int, year=int)
+def _year_quarter_states(branch_id, year):
+    """The plain read of `locked_quarters`, compiled once (config/prepared.py)."""
+    return Quarter.objects.filter(branch_id=branch_id, year=year).only("number", "state").order_by("pk")
 
 
 def records_locked(branch, day: datetime.date, *, hold: bool = False) -> bool:

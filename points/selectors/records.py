@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from branches.access import LEADER_ROLES, actor_for, path_q
 from branches.models import Organization, Position
+from config.prepared import prepared
 from members.models import Category, Member, MemberStatus
 from members.selectors import exempt_member_ids
 
@@ -80,16 +81,40 @@ def expected_members(session: Session) -> QuerySet[Member]:
             return Member.objects.none()
         qs = qs.filter(branch_id=session.branch_id, group_id=session.group_id)
     else:
-        qs = qs.filter(branch_id=session.branch_id)
+        return _branch_members(session).build(session.branch_id)
     if session.kind not in ACTIVIST_KINDS:
         qs = qs.exclude(category=Category.ACTIVIST)
     return qs.select_related("group").order_by("code")
 
 
+def _branch_members(session: Session):
+    """For a session of the whole branch (most of them), its expected members as a query compiled once
+    (config/prepared.py): the active members, and the activists for the sessions they attend."""
+    return _branch_members_all if session.kind in ACTIVIST_KINDS else _branch_members_no_activists
+
+
+def _branch_members_query(branch_id: int, *, activists: bool) -> QuerySet[Member]:
+    qs = Member.objects.filter(status=MemberStatus.ACTIVE, branch_id=branch_id)
+    if not activists:
+        qs = qs.exclude(category=Category.ACTIVIST)
+    return qs.select_related("group").order_by("code")
+
+
+_branch_members_all = prepared(branch_id=int)(
+    lambda branch_id: _branch_members_query(branch_id, activists=True)
+)
+_branch_members_no_activists = prepared(branch_id=int)(
+    lambda branch_id: _branch_members_query(branch_id, activists=False)
+)
+
+
 def expected_list(session: Session) -> list[Member]:
     """`expected_members` as a list, each member holding the session's own branch object rather than a
     copy of the branch row per member (a committee member from elsewhere gets theirs, in one query)."""
-    members = list(expected_members(session))
+    if session.audience in (Audience.COMMITTEE, Audience.GROUP):
+        members = list(expected_members(session))
+    else:
+        members = _branch_members(session)(branch_id=session.branch_id)
     branches = {session.branch_id: session.branch}
     elsewhere = {m.branch_id for m in members} - branches.keys()
     if elsewhere:
@@ -118,11 +143,7 @@ def session_attendance(session: Session) -> list[AttendanceRow]:
     with an entry who are no longer expected (e.g. transferred out) follow at the end."""
     members = expected_list(session)
     # Only what the sheet shows of an entry and its history.
-    entries = list(
-        Attendance.objects.filter(session=session)
-        .only("member_id", "status", "reason", "via_qr", "is_current", "corrects_id", "correction_reason")
-        .order_by("recorded_at", "pk")
-    )
+    entries = _sheet_entries(session_id=session.pk)
     rows: dict[int, AttendanceRow] = {m.pk: AttendanceRow(member=m) for m in members}
     missing = {e.member_id for e in entries} - rows.keys()
     if missing:
@@ -142,6 +163,15 @@ def session_attendance(session: Session) -> list[AttendanceRow]:
     for pk, row in rows.items():
         row.is_exempt = pk in exempt
     return list(rows.values())
+
+
+@prepared(session_id=int)
+def _sheet_entries(session_id):
+    return (
+        Attendance.objects.filter(session_id=session_id)
+        .only("member_id", "status", "reason", "via_qr", "is_current", "corrects_id", "correction_reason")
+        .order_by("recorded_at", "pk")
+    )
 
 
 def branch_sessions(branch, year: int | None = None) -> QuerySet[Session]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from config.prepared import prepared
@@ -157,14 +157,9 @@ def quarter_rows(quarter: Quarter) -> list[MemberRow]:
     current ledger entries and their declarations waiting for review."""
     board = cached.provisional_scores(quarter.branch, quarter.year, quarter.number)
     labels = labels_for(board.scheme)
-    pending = dict(
-        Declaration.objects.filter(quarter=quarter, state=DeclarationState.SUBMITTED)
-        .values("subject_id")
-        .annotate(n=Count("id"))
-        .values_list("subject_id", "n")
-    )
+    pending = Counter(d.subject_id for d in _quarter_submitted(quarter_id=quarter.pk))
     entries = defaultdict(list)
-    for entry in PointEntry.objects.filter(quarter=quarter, is_current=True).order_by("created_at", "pk"):
+    for entry in _quarter_entries(quarter_id=quarter.pk):
         labels.attach(entry)
         entries[entry.member_id].append(entry)
     return [
@@ -176,6 +171,38 @@ def quarter_rows(quarter: Quarter) -> list[MemberRow]:
         )
         for m in board.members
     ]
+
+
+# The review pages' reads, compiled once (config/prepared.py).
+@prepared(quarter_id=int)
+def _quarter_submitted(quarter_id):
+    return Declaration.objects.filter(quarter_id=quarter_id, state=DeclarationState.SUBMITTED).only(
+        "subject_id"
+    )
+
+
+@prepared(quarter_id=int)
+def _quarter_entries(quarter_id):
+    return PointEntry.objects.filter(quarter_id=quarter_id, is_current=True).order_by("created_at", "pk")
+
+
+@prepared(quarter_id=int, member_id=int)
+def _review_declarations(quarter_id, member_id):
+    return (
+        Declaration.objects.filter(quarter_id=quarter_id, subject_id=member_id)
+        .exclude(state=DeclarationState.DRAFT)
+        .select_related("declarant")
+        .defer(*unread(Member, "declarant", "name"))
+    )
+
+
+@prepared(quarter_id=int, member_id=int)
+def _review_entries(quarter_id, member_id):
+    return (
+        PointEntry.objects.filter(quarter_id=quarter_id, member_id=member_id)
+        .select_related("quarter")
+        .order_by()
+    )
 
 
 def quarter_objections(quarter: Quarter) -> QuerySet[Objection]:
@@ -202,15 +229,10 @@ class ReviewDetail:
 def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
     scheme, facts, score = cached.member_score(member, quarter.year, quarter.number, branch=quarter.branch)
     labels = labels_for(scheme)
-    declarations = list(
-        Declaration.objects.filter(quarter=quarter, subject=member)
-        .exclude(state=DeclarationState.DRAFT)
-        .select_related("declarant")
-        .defer(*unread(Member, "declarant", "name"))
-    )
+    declarations = _review_declarations(quarter_id=quarter.pk, member_id=member.pk)
     for d in declarations:
         labels.attach(d)
-    entries = _ledger(PointEntry.objects.filter(quarter=quarter, member=member), labels)
+    entries = _ledger_rows(_review_entries(quarter_id=quarter.pk, member_id=member.pk), labels)
     attach_people((declarations, "reviewed_by"), (entries, "created_by"))
     return ReviewDetail(scheme, facts, score, declarations, entries)
 
@@ -268,15 +290,10 @@ def link_corrections(rows: list, model) -> None:
             row.corrects = by_pk[row.corrects_id]
 
 
-def _ledger(queryset, labels: Labels) -> list[PointEntry]:
-    """Entries oldest first; each carries `corrects` (the entry it replaced) and `corrected_by` (the entry
-    that replaced it) for display. Who entered them is for the caller to attach (`attach_people`,
-    "created_by")."""
-    return _ledger_rows(list(queryset.select_related("quarter").order_by()), labels)
-
-
 def _ledger_rows(rows: list[PointEntry], labels: Labels) -> list[PointEntry]:
-    """`_ledger` of entries already read (with their quarter)."""
+    """Entries (read with their quarter) oldest first; each carries `corrects` (the entry it replaced)
+    and `corrected_by` (the entry that replaced it) for display. Who entered them is for the caller to
+    attach (`attach_people`, "created_by")."""
     rows.sort(key=lambda e: (e.quarter.number, e.created_at, e.pk))
     link_corrections(rows, PointEntry)
     by_corrected = {e.corrects_id: e for e in rows if e.corrects_id}

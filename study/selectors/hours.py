@@ -7,10 +7,12 @@ and left-early count the session's hours, excused and absent count nothing.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.utils import timezone
 
+from config.prepared import prepared
 from points.models import Attendance, AttendanceStatus
 from points.models.records import STUDY_HOUR_KINDS
 
@@ -18,25 +20,36 @@ ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LE
 MISSED = (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
 
 
-def _study_attendance(member, year: int) -> QuerySet[Attendance]:
-    return Attendance.objects.filter(
-        member=member,
-        is_current=True,
-        session__kind__in=STUDY_HOUR_KINDS,
-        session__is_cancelled=False,
-        session__starts_at__year=year,
+@prepared(member_id=int, since=datetime.datetime, until=datetime.datetime)
+def _study_attendance(member_id, since, until):
+    """The member's current attended and missed rows of study sessions starting in [since, until), with
+    their session (compiled once: config/prepared.py)."""
+    return (
+        Attendance.objects.filter(
+            member_id=member_id,
+            is_current=True,
+            status__in=ATTENDED + MISSED,
+            session__kind__in=STUDY_HOUR_KINDS,
+            session__is_cancelled=False,
+            session__starts_at__gte=since,
+            session__starts_at__lt=until,
+        )
+        .select_related("session")
+        .order_by()
     )
 
 
 def study_year(member, year: int) -> tuple[list[Attendance], list[Attendance]]:
-    """The member's attended and missed (请假, 缺席: with the reason) study sessions of `year`, newest
-    first, from one query; sorted here rather than in SQL, which would make Django compare every selected
-    column with the ordering."""
-    rows = sorted(
-        _study_attendance(member, year).filter(status__in=ATTENDED + MISSED).select_related("session"),
-        key=lambda a: (a.session.starts_at, a.pk),
-        reverse=True,
+    """The member's attended and missed (请假, 缺席: with the reason) study sessions of `year` (in the
+    current time zone), newest first, from one query; sorted here rather than in SQL, which would make
+    Django compare every selected column with the ordering."""
+    zone = timezone.get_current_timezone()
+    rows = _study_attendance(
+        member_id=member.pk,
+        since=datetime.datetime(year, 1, 1, tzinfo=zone),
+        until=datetime.datetime(year + 1, 1, 1, tzinfo=zone),
     )
+    rows.sort(key=lambda a: (a.session.starts_at, a.pk), reverse=True)
     return [a for a in rows if a.status in ATTENDED], [a for a in rows if a.status in MISSED]
 
 
