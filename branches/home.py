@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
+from config.prepared import prepared
 from members.models import Exemption, ExemptionState
 
 from .access import Actor, path_q
@@ -55,6 +56,15 @@ def _records_items(actor: Actor) -> list[WaitingItem]:
 # --- the quarterly workflow (points app): what waits for members, the committee and higher levels ------
 
 
+@prepared(branch_id=int)
+def _own_branch_quarters(branch_id):
+    """The quarters of the member's branch open for declarations or in publicity (compiled once:
+    config/prepared.py; every member's home page asks)."""
+    from points.models import Quarter, QuarterState
+
+    return Quarter.objects.filter(branch_id=branch_id, state__in=[QuarterState.OPEN, QuarterState.PUBLISHED])
+
+
 def _workflow_items(user, actor: Actor, today) -> list[WaitingItem]:
     from django.db.models import Count, Q
 
@@ -74,9 +84,7 @@ def _workflow_items(user, actor: Actor, today) -> list[WaitingItem]:
 
     items: list[WaitingItem] = []
     if actor.branch_id:
-        for q in Quarter.objects.filter(
-            branch_id=actor.branch_id, state__in=[QuarterState.OPEN, QuarterState.PUBLISHED]
-        ):
+        for q in _own_branch_quarters(branch_id=actor.branch_id):
             if q.state == QuarterState.OPEN and (
                 q.declaration_closes is None or today <= q.declaration_closes
             ):

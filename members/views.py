@@ -20,14 +20,12 @@ def _error_text(exc: ValidationError) -> str:
 @require_GET
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = get_object_for_user(
-        request.user, selectors.visible_members(request.user), "members.view_member", pk=pk
-    )
+    member = selectors.visible_member(request.user, pk, "members.view_member")
     context = {
         "member": member,
-        "positions": member.positions.select_related("organization").order_by("-start_date"),
+        "positions": selectors.member_positions(member_id=member.pk),
         "history": selectors.member_history(member),
-        "exemptions": member.exemptions.all(),
+        "exemptions": selectors.member_exemptions(member_id=member.pk),
         "can_change": request.user.has_perm("members.change_member", member),
         "transfer_form": TransferOutForm(),
         "this_year": timezone.localdate().year,

@@ -174,24 +174,41 @@ def _sheet_entries(session_id):
     )
 
 
-def branch_sessions(branch, year: int | None = None) -> QuerySet[Session]:
-    """A branch's sessions, oldest first, with how many members have a current attendance entry."""
-    qs = Session.objects.filter(branch=branch).select_related("group")
-    if year is not None:
-        start = timezone.make_aware(datetime.datetime(year, 1, 1))
-        end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
-        qs = qs.filter(starts_at__gte=start, starts_at__lt=end)
-    return qs.annotate(recorded_count=Count("attendances", filter=Q(attendances__is_current=True))).order_by(
-        "starts_at", "pk"
+def branch_sessions(branch, year: int) -> list[Session]:
+    """A branch's sessions of `year` (in the current time zone), oldest first, with how many members
+    have a current attendance entry (compiled once: config/prepared.py)."""
+    zone = timezone.get_current_timezone()
+    return _branch_sessions(
+        branch_id=branch.pk,
+        since=datetime.datetime(year, 1, 1, tzinfo=zone),
+        until=datetime.datetime(year + 1, 1, 1, tzinfo=zone),
     )
 
 
-def upcoming_sessions(branch, *, now: datetime.datetime | None = None, limit: int = 10) -> QuerySet[Session]:
-    now = now or timezone.now()
+@prepared(branch_id=int, since=datetime.datetime, until=datetime.datetime)
+def _branch_sessions(branch_id, since, until):
     return (
-        Session.objects.filter(branch=branch, ends_at__gte=now, is_cancelled=False)
+        Session.objects.filter(branch_id=branch_id, starts_at__gte=since, starts_at__lt=until)
         .select_related("group")
-        .order_by("starts_at", "pk")[:limit]
+        .annotate(recorded_count=Count("attendances", filter=Q(attendances__is_current=True)))
+        .order_by("starts_at", "pk")
+    )
+
+
+UPCOMING = 10
+
+
+def upcoming_sessions(branch, *, now: datetime.datetime | None = None) -> list[Session]:
+    """The branch's next UPCOMING sessions not cancelled (compiled once: config/prepared.py)."""
+    return _upcoming_sessions(branch_id=branch.pk, now=now or timezone.now())
+
+
+@prepared(branch_id=int, now=datetime.datetime)
+def _upcoming_sessions(branch_id, now):
+    return (
+        Session.objects.filter(branch_id=branch_id, ends_at__gte=now, is_cancelled=False)
+        .select_related("group")
+        .order_by("starts_at", "pk")[:UPCOMING]
     )
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from branches.access import actor_for
-from members.models import Member
+from members.selectors import member_with_branch
 
 from .. import selectors
 from ..forms import YearForm
@@ -18,7 +18,7 @@ def my_study(request: HttpRequest) -> HttpResponse:
     """我的学习: the member's own study hours for the year and the sessions they missed."""
     if not request.user.has_perm("study.view_own_study"):
         raise PermissionDenied
-    member = Member.objects.select_related("branch", "group").get(pk=actor_for(request.user).member_id)
+    member = member_with_branch(member_id=actor_for(request.user).member_id)[0]
     this_year = timezone.localdate().year
     year = YearForm(request.GET).year_or(this_year)
     attended, missed = selectors.study_year(member, year)

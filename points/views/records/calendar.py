@@ -23,12 +23,12 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
     branch = branch_for(request, pk, "points.view_branch_points")
     year = year_or_current(request.GET.get("year"))
     now = timezone.now()
-    sessions = list(selectors.branch_sessions(branch, year))
+    sessions = selectors.branch_sessions(branch, year)
     context = {
         "branch": branch,
         "year": year,
         "quarters": selectors.sessions_by_quarter(sessions),
-        "upcoming": list(selectors.upcoming_sessions(branch, now=now)),
+        "upcoming": selectors.upcoming_sessions(branch, now=now),
         "locked": selectors.locked_quarters(branch, year),
         "can_record": request.user.has_perm("points.record", branch),
         "now": now,
