@@ -24,6 +24,8 @@ from decimal import Decimal
 
 from django.db import connections, models, router, transaction
 
+from config.choices import ChoiceLabels
+
 GENESIS = ""
 SEAL_BATCH = 1000  # rows sealed per UPDATE (3 parameters each)
 
@@ -174,7 +176,7 @@ def seal_many(model, pks, using: str = "default") -> None:
             )
 
 
-class AuditChained(models.Model):
+class AuditChained(ChoiceLabels):
     """A row that is only ever created, and sealed into its table's audit chain when it is."""
 
     chain_prev = models.CharField(max_length=64, blank=True, default="", editable=False)

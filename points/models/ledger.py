@@ -4,10 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.choices import ChoiceLabels
+
 from ..audit import AuditChained
 
 
-class SchemeConfig(models.Model):
+class SchemeConfig(ChoiceLabels):
     """积分实施细则: a committee's (or one branch's) scheme, from the year it applies.
 
     `data` is the scoring engine's `Scheme.to_dict()`; the engine validates it on save.

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from config.choices import ChoiceLabels
+
 
 class SessionKind(models.TextChoices):
     ASSEMBLY = "assembly", "支部党员大会"
@@ -38,7 +40,7 @@ class Audience(models.TextChoices):
     COMMITTEE = "committee", "支委会成员"
 
 
-class Session(models.Model):
+class Session(ChoiceLabels):
     """组织生活/会议/集中学习: one dated session of a branch's calendar."""
 
     branch = models.ForeignKey("branches.Organization", on_delete=models.PROTECT, related_name="sessions")
@@ -90,7 +92,7 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", "缺席"
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabels):
     """出勤记录: one member's attendance at one session (the current row counts)."""
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendances")
@@ -126,7 +128,7 @@ class DuesStatus(models.TextChoices):
     UNPAID = "unpaid", "未交纳"
 
 
-class DuesRecord(models.Model):
+class DuesRecord(ChoiceLabels):
     """党费交纳: one member's dues for one month."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues")
@@ -156,7 +158,7 @@ class DuesRecord(models.Model):
         ]
 
 
-class ThoughtReport(models.Model):
+class ThoughtReport(ChoiceLabels):
     """思想汇报: a report received from a member (date received)."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="thought_reports")
@@ -178,7 +180,7 @@ class ThoughtReport(models.Model):
         ordering = ["-received_on"]
 
 
-class MobileEvidence(models.Model):
+class MobileEvidence(ChoiceLabels):
     """流动党员证明材料: a photo or scan of a page of the 《流动党员活动证》."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="mobile_evidence")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from config.choices import ChoiceLabels
+
 WEEKDAYS = "一二三四五六日"
 
 
@@ -12,7 +14,7 @@ class ArrangementState(models.TextChoices):
     PUBLISHED = "published", "已发布"
 
 
-class Arrangement(models.Model):
+class Arrangement(ChoiceLabels):
     """党员学习教育安排: one issue published by the organization department to the whole committee."""
 
     committee = models.ForeignKey(
@@ -64,7 +66,7 @@ class Arrangement(models.Model):
         return self.state == ArrangementState.PUBLISHED
 
 
-class ScheduleRow(models.Model):
+class ScheduleRow(ChoiceLabels):
     """时间安排: one row of the schedule (周次、日期、星期、组织者)."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="schedule")
@@ -91,7 +93,7 @@ class ScheduleRow(models.Model):
         return WEEKDAYS[self.date.weekday()]
 
 
-class Reading(models.Model):
+class Reading(ChoiceLabels):
     """学习内容: one numbered reading, with its source, a link or attachment, and its page in the booklet."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="readings")
@@ -115,7 +117,7 @@ class Reading(models.Model):
         return f"{self.number}. {self.title}"
 
 
-class Requirement(models.Model):
+class Requirement(ChoiceLabels):
     """学习要求: one numbered requirement."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="requirements")
@@ -139,7 +141,7 @@ class RevisionAction(models.TextChoices):
     REVISE = "revise", "修订"
 
 
-class ArrangementRevision(models.Model):
+class ArrangementRevision(ChoiceLabels):
     """发布与修订记录: who published or changed an arrangement, when, what changed, and the content before."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.PROTECT, related_name="revisions")
