@@ -88,6 +88,10 @@ class Actor:
     def sees(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.view_paths)
 
+    def sees_or_own(self, org: Organization) -> bool:
+        """`seen_or_own`'s twin for one unit already read: in a sub-tree the actor sees, or their branch."""
+        return self.sees(org.path) or org.pk == self.branch_id
+
     def manages(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.manage_paths)
 

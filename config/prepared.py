@@ -38,6 +38,7 @@ from django.db.models.query import ModelIterable, get_related_populators
 from django.dispatch import receiver
 
 KINDS = (int, str, datetime.date, datetime.datetime)
+BIGINT = (-(2**63), 2**63 - 1)
 _all: list[Prepared] = []
 
 
@@ -84,6 +85,7 @@ class Prepared:
             raise TypeError(f"{build.__qualname__}: declare every parameter, in order: {list(kinds)}")
         self.build, self.names = build, tuple(kinds)
         self.kinds = tuple(kinds[name] for name in self.names)
+        self._int_names = tuple((name, kind) for name, kind in kinds.items() if kind is int)
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
         functools.update_wrapper(self, build)
@@ -92,6 +94,10 @@ class Prepared:
     def __call__(self, **values) -> list:
         if values.keys() != set(self.names):
             raise TypeError(f"{self.__qualname__} takes {', '.join(self.names)}")
+        if any(kind is int and not BIGINT[0] <= values[name] <= BIGINT[1] for name, kind in self._int_names):
+            # A number no column holds (an id typed into a URL): Django's own evaluation answers it, as it
+            # always did (no rows), where the database or its driver would refuse the value.
+            return list(self.build(**values))
         compiled = self._compiled.get(DEFAULT_DB_ALIAS) or self._compile(DEFAULT_DB_ALIAS)
         params = list(compiled.params)
         for index, positions, adapt in compiled.slots:

@@ -150,3 +150,17 @@ def test_parameters_are_declared_in_order_and_of_known_kinds():
         prepared(year=int, member_id=int)(lambda member_id, year: None)
     with pytest.raises(TypeError, match="int, str, date or datetime"):
         prepared(ids=list)(lambda ids: None)
+
+
+def test_an_id_no_column_holds_finds_nothing_as_django_answers_it(year):
+    """An id typed into a URL, past any integer column: Django's own evaluation answers (no rows), where
+    SQLite's driver would refuse the number."""
+    from members.models import Member
+
+    @prepared(member_id=int)
+    def member(member_id):
+        return Member.objects.filter(pk=member_id)
+
+    assert member(member_id=10**30) == []
+    assert member(member_id=-(10**30)) == []
+    assert member(member_id=year.pk) == [year]

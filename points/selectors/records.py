@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from branches.access import LEADER_ROLES, actor_for, path_q
@@ -52,6 +53,20 @@ def session_scope(user) -> QuerySet[Session]:
     if actor.branch_id:
         q |= Q(branch_id=actor.branch_id)
     return Session.objects.filter(q).select_related("branch", "group")
+
+
+def scoped_session(user, pk: int) -> Session:
+    """`session_scope(user).get(pk=pk)`, 404 outside it, from a query compiled once (config/prepared.py)
+    and the scope's twin (`Actor.sees_or_own`): the attendance sheet opens it on every visit and save."""
+    rows = _session_with_branch(session_id=pk)
+    if not rows or not actor_for(user).sees_or_own(rows[0].branch):
+        raise Http404("没有该活动。")
+    return rows[0]
+
+
+@prepared(session_id=int)
+def _session_with_branch(session_id):
+    return Session.objects.filter(pk=session_id).select_related("branch", "group")
 
 
 def local_day(moment: datetime.datetime) -> datetime.date:

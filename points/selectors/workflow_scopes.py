@@ -4,9 +4,11 @@ the `rules` predicates in points/rules.py."""
 from __future__ import annotations
 
 from django.db.models import Case, Count, Q, QuerySet, When
+from django.http import Http404
 
 from branches.access import MANAGER_ROLES, actor_for, path_q, seen_or_own, visible_organizations
 from branches.models import BRANCH_KINDS, Organization
+from config.prepared import prepared
 
 from ..models import (
     AnnualFiling,
@@ -26,6 +28,20 @@ def points_branches(user) -> QuerySet[Organization]:
 
 def quarter_scope(user) -> QuerySet[Quarter]:
     return Quarter.objects.filter(seen_or_own(actor_for(user), "branch")).select_related("branch")
+
+
+def scoped_quarter(user, pk: int) -> Quarter:
+    """`quarter_scope(user).get(pk=pk)`, 404 outside it, from a query compiled once (config/prepared.py)
+    and the scope's twin (`Actor.sees_or_own`): every page of a quarter opens it."""
+    rows = _quarter_with_branch(quarter_id=pk)
+    if not rows or not actor_for(user).sees_or_own(rows[0].branch):
+        raise Http404("没有该季度。")
+    return rows[0]
+
+
+@prepared(quarter_id=int)
+def _quarter_with_branch(quarter_id):
+    return Quarter.objects.filter(pk=quarter_id).select_related("branch")
 
 
 def filing_scope(user) -> QuerySet[AnnualFiling]:

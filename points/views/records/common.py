@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from branches.access import actor_for, get_object_for_user
@@ -26,7 +25,7 @@ def branch_for(request: HttpRequest, pk: int, perm: str):
 def session_for(request: HttpRequest, pk: int, perm: str = "points.record") -> Session:
     """Outside the user's scope → 404; the points rules are keyed by branch, so the permission is
     asked of the session's branch → 403."""
-    session = get_object_or_404(selectors.session_scope(request.user), pk=pk)
+    session = selectors.scoped_session(request.user, pk)
     if not request.user.has_perm(perm, session.branch):
         raise PermissionDenied
     return session

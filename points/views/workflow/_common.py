@@ -2,6 +2,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from ...selectors.workflow_scopes import scoped_quarter
+
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
@@ -16,6 +18,15 @@ def get_for(user, queryset, perm: str, *, on=None, **lookup):
     if not user.has_perm(perm, on(obj) if on else obj):
         raise PermissionDenied
     return obj
+
+
+def quarter_for(user, pk: int, perm: str):
+    """The quarter `pk` for a page of it: outside the user's scope 404, `perm` not held on its branch
+    403 (`get_for` over `quarter_scope`, from a query compiled once)."""
+    quarter = scoped_quarter(user, pk)
+    if not user.has_perm(perm, quarter.branch):
+        raise PermissionDenied
+    return quarter
 
 
 def check_year(year: int) -> int:

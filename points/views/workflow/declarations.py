@@ -20,7 +20,7 @@ from ...models import QuarterState
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
-from ._common import error_text, get_for
+from ._common import error_text, get_for, quarter_for
 
 
 def _last_day(quarter) -> datetime.date:
@@ -41,7 +41,7 @@ def window_closed(quarter) -> str:
 @login_required
 def declare(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    quarter = get_for(user, selectors.quarter_scope(user), "points.declare", on=lambda q: q.branch, pk=pk)
+    quarter = quarter_for(user, pk, "points.declare")
     me = actor_for(user).member_id
     scheme = scheme_for(quarter.branch, quarter.year)
     members = Member.objects.filter(branch=quarter.branch, status=MemberStatus.ACTIVE).order_by("code")

@@ -16,16 +16,14 @@ from ...models import Assembly, ObjectionState, PointEntry, QuarterState
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
-from ._common import error_text, get_for
+from ._common import error_text, get_for, quarter_for
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def assembly(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    quarter = get_for(
-        user, selectors.quarter_scope(user), "points.manage_quarter", on=lambda q: q.branch, pk=pk
-    )
+    quarter = quarter_for(user, pk, "points.manage_quarter")
     held = Assembly.objects.filter(quarter=quarter).first()
     in_review = quarter.state == QuarterState.IN_REVIEW
     # The same people `services.voting_members` counts: the branch's active full members.
@@ -67,7 +65,7 @@ def assembly(request: HttpRequest, pk: int) -> HttpResponse:
 def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     """A member objects to their own published points, to the branch or to the higher organization."""
     user = request.user
-    quarter = get_for(user, selectors.quarter_scope(user), "points.declare", on=lambda q: q.branch, pk=pk)
+    quarter = quarter_for(user, pk, "points.declare")
     open_now = quarter.state == QuarterState.PUBLISHED and timezone.localdate() <= quarter.publicity_end
     form = ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

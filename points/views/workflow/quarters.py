@@ -14,7 +14,7 @@ from ...forms.workflow import QuarterOpenForm
 from ...models import Assembly, QuarterState
 from ...selectors import workflow as selectors
 from ...services import workflow as services
-from ._common import error_text, get_for
+from ._common import error_text, quarter_for
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,9 +52,7 @@ def quarters(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def quarter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    quarter = get_for(
-        user, selectors.quarter_scope(user), "points.view_branch_points", on=lambda q: q.branch, pk=pk
-    )
+    quarter = quarter_for(user, pk, "points.view_branch_points")
     branch = quarter.branch
     published = quarter.state in selectors.PUBLISHED_STATES
     today = timezone.localdate()
@@ -83,9 +81,7 @@ def quarter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _quarter_step(request: HttpRequest, pk: int, step, done: str) -> HttpResponse:
     user = request.user
-    quarter = get_for(
-        user, selectors.quarter_scope(user), "points.manage_quarter", on=lambda q: q.branch, pk=pk
-    )
+    quarter = quarter_for(user, pk, "points.manage_quarter")
     try:
         step(quarter=quarter, actor=user)
     except ValidationError as exc:

@@ -18,12 +18,12 @@ from ...selectors import cached
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
-from ._common import error_text, get_for
+from ._common import error_text, get_for, quarter_for
 
 
 def _quarter(request: HttpRequest, pk: int):
     user = request.user
-    return get_for(user, selectors.quarter_scope(user), "points.review", on=lambda q: q.branch, pk=pk)
+    return quarter_for(user, pk, "points.review")
 
 
 def _member(quarter, member_pk: int) -> Member:

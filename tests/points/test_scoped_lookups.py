@@ -1,0 +1,59 @@
+"""The one-object lookups every quarter and session page makes (scoped_quarter, scoped_session: a query
+compiled once and the scope's twin, Actor.sees_or_own) agree with the scopes' own querysets."""
+
+import datetime
+
+import pytest
+from django.http import Http404
+
+from points.models import Quarter
+from points.selectors.records import scoped_session, session_scope
+from points.selectors.workflow_scopes import quarter_scope, scoped_quarter
+from tests.conftest import ROLES
+from tests.points.workflow.conftest import YEAR, record_session
+
+ALL_ROLES = [*ROLES, "other_secretary"]
+
+
+@pytest.fixture
+def rows(cast):
+    units = [cast.committee, cast.g1, cast.g2, cast.b1, cast.b2, cast.b3]
+    branches = [cast.b1, cast.b2, cast.b3]
+    quarters = [Quarter.objects.create(branch=b, year=YEAR, number=1) for b in branches]
+    sessions = [record_session(b, datetime.date(YEAR, 3, 10)) for b in branches]
+    return units, quarters, sessions
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_each_role_finds_exactly_what_the_scope_holds(cast, rows, role):
+    _units, quarters, sessions = rows
+    user = getattr(cast, role).user
+    for lookup, scope, objects in (
+        (scoped_quarter, quarter_scope(user), quarters),
+        (scoped_session, session_scope(user), sessions),
+    ):
+        in_scope = set(scope.values_list("pk", flat=True))
+        # Each role sees some of them, and all but the department miss some (both answers are tried).
+        assert in_scope and (role == "dept") == (in_scope == {o.pk for o in objects})
+        for obj in objects:
+            if obj.pk in in_scope:
+                found = lookup(user, obj.pk)
+                assert found == obj and found.branch == obj.branch
+            else:
+                with pytest.raises(Http404):
+                    lookup(user, obj.pk)
+        with pytest.raises(Http404):
+            lookup(user, max(o.pk for o in objects) + 1000)
+        with pytest.raises(Http404):
+            lookup(user, 10**30)
+
+
+def test_the_twin_agrees_with_seen_or_own_for_every_unit(cast, rows):
+    from branches.access import actor_for, visible_organizations
+
+    units = rows[0]
+    for role in ALL_ROLES:
+        user = getattr(cast, role).user
+        actor = actor_for(user)
+        seen = set(visible_organizations(user).values_list("pk", flat=True))
+        assert {u.pk for u in units if actor.sees_or_own(u)} == seen & {u.pk for u in units}, role
