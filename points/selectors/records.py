@@ -17,7 +17,7 @@ from django.utils import timezone
 from branches.access import LEADER_ROLES, actor_for, path_q
 from branches.models import Organization, Position
 from config.prepared import prepared
-from members.models import Category, Member, MemberStatus
+from members.models import Category, Exemption, ExemptionState, Member, MemberStatus
 from members.selectors import exempt_member_ids
 
 from ..models import (
@@ -174,7 +174,7 @@ def session_attendance(session: Session) -> list[AttendanceRow]:
                 chain.append(prev)
                 prev = by_pk.get(prev.corrects_id)
             row.history = chain[::-1]
-    exempt = exempt_member_ids(member_ids=list(rows), year=local_day(session.starts_at).year)
+    exempt = _exempt(session, rows)
     for pk, row in rows.items():
         row.is_exempt = pk in exempt
     return list(rows.values())
@@ -187,6 +187,25 @@ def _sheet_entries(session_id):
         .only("member_id", "status", "reason", "via_qr", "is_current", "corrects_id", "correction_reason")
         .order_by("recorded_at", "pk")
     )
+
+
+def _exempt(session: Session, rows: dict[int, AttendanceRow]) -> set[int]:
+    """Which members of the sheet are exempt for the session's year: those of the session's branch from a
+    query compiled once (config/prepared.py), anyone from elsewhere (a committee member, a member moved
+    since) by `exempt_member_ids`."""
+    year = local_day(session.starts_at).year
+    exempt = {e.member_id for e in _branch_exemptions(branch_id=session.branch_id, year=year)} & rows.keys()
+    elsewhere = [pk for pk, row in rows.items() if row.member.branch_id != session.branch_id]
+    if elsewhere:
+        exempt |= exempt_member_ids(member_ids=elsewhere, year=year)
+    return exempt
+
+
+@prepared(branch_id=int, year=int)
+def _branch_exemptions(branch_id, year):
+    return Exemption.objects.filter(
+        member__branch_id=branch_id, year=year, state=ExemptionState.APPROVED
+    ).only("member_id")
 
 
 def branch_sessions(branch, year: int) -> list[Session]:

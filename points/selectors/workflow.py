@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from config.prepared import prepared
-from members.models import Member
+from members.models import Member, MemberStatus
 
 from ..models import (
     AnnualFiling,
@@ -184,6 +184,12 @@ def _quarter_submitted(quarter_id):
 @prepared(quarter_id=int)
 def _quarter_entries(quarter_id):
     return PointEntry.objects.filter(quarter_id=quarter_id, is_current=True).order_by("created_at", "pk")
+
+
+@prepared(member_id=int, branch_id=int)
+def active_member_of(member_id, branch_id):
+    """The member (a list of one, or empty) if active in the branch: the member a review page is about."""
+    return Member.objects.filter(pk=member_id, branch_id=branch_id, status=MemberStatus.ACTIVE)
 
 
 @prepared(quarter_id=int, member_id=int)

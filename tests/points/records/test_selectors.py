@@ -62,6 +62,26 @@ def test_it_marks_exempt_members_but_still_lists_them(cast, session):
     assert not rows["支部书记"].is_exempt
 
 
+def test_it_marks_exempt_members_of_the_branch_and_from_elsewhere_for_the_sessions_year_only(cast, session):
+    """The branch's exemptions come from one query of the branch; a member on the sheet who is now in
+    another branch is looked up by id."""
+    from members.models import Member
+
+    record(session, {cast.member.member.pk: ("present", "")}, cast.recorder.user)
+    Member.objects.filter(pk=cast.member.member.pk).update(branch=cast.b3)  # moved since the session
+    exempt = {"state": ExemptionState.APPROVED, "reason": "away", "detail": "外出"}
+    Exemption.objects.create(member=cast.member.member, year=DAY.year, **exempt)
+    Exemption.objects.create(member=cast.secretary.member, year=DAY.year - 1, **exempt)  # another year
+    Exemption.objects.create(
+        member=cast.recorder.member, year=DAY.year, **{**exempt, "state": ExemptionState.APPLIED}
+    )
+    Exemption.objects.create(member=cast.other_member.member, year=DAY.year, **exempt)  # not on the sheet
+    rows = {r.member.name: r for r in session_attendance(session)}
+    assert rows["普通党员"].is_exempt and not rows["普通党员"].is_expected
+    assert not rows["支部书记"].is_exempt and not rows["记录员"].is_exempt
+    assert "外支部党员" not in rows
+
+
 def test_it_shows_the_original_beside_the_correction(cast, session):
     record(session, {cast.member.member.pk: ("present", "")}, cast.recorder.user)
     lock(cast.b1, DAY)
