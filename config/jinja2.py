@@ -26,8 +26,9 @@ import decimal
 
 import jinja2
 from django.conf import settings
-from django.template import defaultfilters
+from django.template import TemplateSyntaxError, defaultfilters
 from django.template.backends import jinja2 as django_jinja2
+from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
 from django.templatetags.static import static
 from django.test.signals import template_rendered
 from django.utils import formats, timezone
@@ -57,7 +58,7 @@ def _finalize(value):
 def date(value, arg=None):
     """Django's `|date` (config/dates.py's fast formats), given datetimes in the current time zone as
     Django's engine gives its filter (expects_localtime)."""
-    if value in (None, ""):
+    if value is None or isinstance(value, jinja2.Undefined) or value == "":
         return ""
     return dates.date(timezone.template_localtime(value), arg)
 
@@ -82,6 +83,7 @@ FILTERS = {
     "default": defaultfilters.default,  # Django's: any false value, not only an undefined one
     "default_if_none": defaultfilters.default_if_none,
     "floatformat": defaultfilters.floatformat,
+    "length": defaultfilters.length,  # Django's: 0 for None
     "linebreaksbr": linebreaksbr,
     "truncatechars": defaultfilters.truncatechars,
     "urlencode": defaultfilters.urlencode,
@@ -106,20 +108,36 @@ def environment(**options) -> jinja2.Environment:
 
 
 class Template(django_jinja2.Template):
-    """Django's Jinja2 template, rendering markup marked safe and announcing its rendering, as Django's
-    engine does: a page embeds markup rendered apart (`render_to_string`) as it is, and the test client's
-    `response.context` and assertTemplateUsed see what was rendered (nothing listens in production, where
-    it costs a look at an empty list of receivers)."""
+    """Django's Jinja2 template, rendering as Django's engine does: the view's names win over the context
+    processors' (Django's Jinja2 backend lets the processors overwrite them), the markup comes out marked
+    safe (a page embeds markup rendered apart, `render_to_string`, as it is), and the rendering is
+    announced, so the test client's `response.context` and assertTemplateUsed see it (nothing listens in
+    production, where it costs a look at an empty list of receivers). Included templates are not
+    announced: Jinja2 includes them itself."""
 
     @property
     def name(self) -> str:
         return self.template.name
 
     def render(self, context=None, request=None):
-        context = {} if context is None else context
-        html = super().render(context, request)  # fills `context` with the request and context processors
+        full = {}
+        if request is not None:
+            full = {
+                "request": request,
+                "csrf_input": csrf_input_lazy(request),
+                "csrf_token": csrf_token_lazy(request),
+            }
+            for processor in self.backend.template_context_processors:
+                full.update(processor(request))
+        full.update(context or {})
+        try:
+            html = self.template.render(full)
+        except jinja2.TemplateSyntaxError as exc:  # as Django's backend reports it
+            new = TemplateSyntaxError(exc.args)
+            new.template_debug = django_jinja2.get_exception_info(exc)
+            raise new from exc
         if template_rendered.receivers:
-            template_rendered.send(sender=self, template=self, context=context)
+            template_rendered.send(sender=self, template=self, context=full)
         return SafeString(html)
 
 

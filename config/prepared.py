@@ -16,9 +16,12 @@ parameters, and finds where each parameter landed among the SQL's parameters: th
 differ between the two, each holding that parameter's probes as Django adapted them. Every call
 then puts its own values there (adapted as Django adapts them for the database), runs the SQL and makes
 the instances as Django's ModelIterable does (deferred fields, select_related, annotations). So the
-queryset's shape must not depend on the values: parameters are whole numbers, text, dates or datetimes
-compared as they are (`field=x`, `field__gte=x`), not transformed (`__year`), nor lists (`__in`). A
-parameter that does not reach the SQL as given is refused at the first call, with its name.
+queryset's shape must not depend on the values: parameters are whole numbers, text, dates or aware
+datetimes compared as they are (`field=x`, `field__gte=x`), not transformed (`__year`, `__iexact`'s
+escaping), nor lists (`__in`). Refused at the first call, by name: a parameter that does not reach the SQL
+as given, SQL that changes with the current time zone (`__date`, `Trunc`), prefetch_related, a related
+manager's queryset, select_for_update. Refused at every call: a value of another kind, None, a naive
+datetime (where Django would guess its zone).
 
 Compiled SQL is kept per database alias and forgotten when settings change (tests).
 """
@@ -36,8 +39,10 @@ from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import ModelIterable, get_related_populators
 from django.dispatch import receiver
+from django.utils import timezone
 
 KINDS = (int, str, datetime.date, datetime.datetime)
+OTHER_ZONES = ("Pacific/Kiritimati", "America/Los_Angeles")  # one that is not the current: Prepared._compile
 BIGINT = (-(2**63), 2**63 - 1)
 _all: list[Prepared] = []
 
@@ -47,8 +52,8 @@ def _probe(kind: type, index: int, round_: int):
     small integer column (Django refuses to compare one with a value out of its range)."""
     if kind is int:
         return 30_000 + 1_000 * round_ + index
-    if kind is str:
-        return f"\ue000prepared parameter {index} round {round_}\ue000"
+    if kind is str:  # with LIKE's special characters: a lookup that escapes them changes the value
+        return f"\ue000prepared %_\\ parameter {index} round {round_}\ue000"
     if kind is datetime.datetime:
         return datetime.datetime(1001 + round_, 1, 1 + index, tzinfo=datetime.UTC)
     return datetime.date(1001 + round_, 1, 1 + index)
@@ -94,6 +99,14 @@ class Prepared:
     def __call__(self, **values) -> list:
         if values.keys() != set(self.names):
             raise TypeError(f"{self.__qualname__} takes {', '.join(self.names)}")
+        for name, kind in zip(self.names, self.kinds, strict=True):
+            value = values[name]
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise TypeError(f"{self.__qualname__}: {name} must be {kind.__name__}, not {value!r}")
+            if kind is datetime.date and isinstance(value, datetime.datetime):
+                raise TypeError(f"{self.__qualname__}: {name} must be a date, not a datetime")
+            if kind is datetime.datetime and timezone.is_naive(value):
+                raise ValueError(f"{self.__qualname__}: {name} must be an aware datetime, not {value!r}")
         if any(kind is int and not BIGINT[0] <= values[name] <= BIGINT[1] for name, kind in self._int_names):
             # A number no column holds (an id typed into a URL): Django's own evaluation answers it, as it
             # always did (no rows), where the database or its driver would refuse the value.
@@ -128,6 +141,15 @@ class Prepared:
                     raise TypeError(
                         f"{self.__qualname__}: a prepared query returns model instances of '{alias}'"
                     )
+                if (
+                    queryset._prefetch_related_lookups
+                    or queryset._known_related_objects
+                    or queryset.query.select_for_update
+                ):
+                    raise TypeError(
+                        f"{self.__qualname__}: prefetch_related, a related manager's queryset and "
+                        "select_for_update are not made by a prepared query"
+                    )
                 compiler = queryset.query.get_compiler(using=alias)
                 try:
                     sql, params = compiler.as_sql()
@@ -140,6 +162,14 @@ class Prepared:
             (sql, params, landed), (sql_1, params_1, landed_1) = rounds
             if sql != sql_1 or len(params) != len(params_1):
                 raise TypeError(f"{self.__qualname__}: the SQL depends on the parameters' values")
+            # A lookup that reads the current time zone (__date, __month, Trunc) would keep the first
+            # caller's: the SQL and its constants must not change under another zone.
+            other_zone = next(z for z in OTHER_ZONES if z != timezone.get_current_timezone_name())
+            with timezone.override(other_zone):
+                other = self.build(*[_probe(kind, i, 0) for i, kind in enumerate(self.kinds)])
+                other_sql, other_params = other.query.get_compiler(using=alias).as_sql()
+            if other_sql != sql or list(other_params) != params:
+                raise TypeError(f"{self.__qualname__}: the SQL depends on the current time zone")
             positions: dict[int, list[int]] = {i: [] for i in range(len(self.names))}
             for place, (value, value_1) in enumerate(zip(params, params_1, strict=True)):
                 if type(value) is type(value_1) and value == value_1:

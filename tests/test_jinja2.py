@@ -119,3 +119,17 @@ def test_the_test_client_sees_what_a_page_was_rendered_with(client, django_user_
     assert response.context["this_year"] == timezone.localdate().year
     assert response.context["user"] == user  # the context processors' too
     assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+
+
+def test_the_views_names_win_over_the_context_processors(rf, django_user_model):
+    request = rf.get("/")
+    request.user = django_user_model.objects.create_user("viewer2", password="x-Long-Pass-123")
+    template = engines["jinja2"].from_string("{{ actor }}|{{ user.username }}|{{ request.path }}")
+    assert template.render({"actor": "the view"}, request) == "the view|viewer2|/"
+
+
+def test_date_and_length_of_nothing_print_as_in_django():
+    template = engines["jinja2"].from_string(
+        '[{{ none.at|date("Y-m-d") }}|{{ missing|length }}|{{ none|length }}]'
+    )
+    assert template.render({"none": None}) == "[|0|0]"

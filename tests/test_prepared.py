@@ -96,11 +96,11 @@ def test_the_sql_is_compiled_once_per_process(year):
     dues = Prepared(build, {"member_id": int, "year": int})
     for _ in range(3):
         assert len(dues(member_id=year.pk, year=YEAR)) == 12
-    assert len(calls) == 2  # the two rounds of probes, never the real values
+    assert len(calls) == 3  # two rounds of probes and one under another time zone, never the real values
     assert year.pk not in [c[0] for c in calls]
     with override_settings(USE_THOUSAND_SEPARATOR=True):  # any change of settings: compiled again
         dues(member_id=year.pk, year=YEAR)
-    assert len(calls) == 4
+    assert len(calls) == 6
 
 
 def test_one_query_a_call(year):
@@ -164,3 +164,66 @@ def test_an_id_no_column_holds_finds_nothing_as_django_answers_it(year):
     assert member(member_id=10**30) == []
     assert member(member_id=-(10**30)) == []
     assert member(member_id=year.pk) == [year]
+
+
+@pytest.mark.django_db
+def test_what_would_differ_from_the_queryset_is_refused():
+    """Each of these made a prepared query answer differently from Django (a review's findings)."""
+    from django.db.models import Prefetch
+
+    from members.models import Member
+
+    @prepared(day=datetime.date)
+    def on_day(day):
+        return Session.objects.filter(starts_at__date=day)  # compares in the current time zone
+
+    with pytest.raises(TypeError, match="time zone"):
+        on_day(day=datetime.date(YEAR, 3, 10))
+
+    @prepared(code=str)
+    def like(code):
+        return Member.objects.filter(
+            code__iexact=code
+        )  # SQLite's LIKE escapes % _ \\, PostgreSQL's UPPER() not
+
+    if connection.vendor == "sqlite":
+        with pytest.raises(TypeError, match="transformed"):
+            like(code="0000_")
+    else:
+        assert like(code="0000_") == list(Member.objects.filter(code__iexact="0000_"))
+
+    @prepared(branch_id=int)
+    def prefetching(branch_id):
+        return Member.objects.filter(branch_id=branch_id).prefetch_related(Prefetch("positions"))
+
+    with pytest.raises(TypeError, match="prefetch_related"):
+        prefetching(branch_id=1)
+
+    @prepared(member_id=int)
+    def locking(member_id):
+        return DuesRecord.objects.filter(member_id=member_id).select_for_update()
+
+    with pytest.raises(TypeError, match="select_for_update"):
+        locking(member_id=1)
+
+
+@pytest.mark.django_db
+def test_values_of_another_kind_none_and_naive_datetimes_are_refused():
+    @prepared(member_id=int, since=datetime.datetime, day=datetime.date)
+    def rows(member_id, since, day):
+        return ThoughtReport.objects.filter(member_id=member_id, recorded_at__gte=since, received_on__gte=day)
+
+    aware = datetime.datetime(YEAR, 1, 1, tzinfo=TZ)
+    today = datetime.date(YEAR, 1, 1)
+    for bad in (
+        {"member_id": None},
+        {"member_id": "7"},
+        {"member_id": True},
+        {"day": aware},
+        {"since": None},
+    ):
+        with pytest.raises(TypeError):
+            rows(**{"member_id": 1, "since": aware, "day": today, **bad})
+    with pytest.raises(ValueError, match="aware"):
+        rows(member_id=1, since=datetime.datetime(YEAR, 1, 1), day=today)
+    assert rows(member_id=1, since=aware, day=today) == []

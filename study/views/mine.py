@@ -18,7 +18,10 @@ def my_study(request: HttpRequest) -> HttpResponse:
     """我的学习: the member's own study hours for the year and the sessions they missed."""
     if not request.user.has_perm("study.view_own_study"):
         raise PermissionDenied
-    member = member_with_branch(member_id=actor_for(request.user).member_id)[0]
+    member_id = actor_for(request.user).member_id
+    if member_id is None:  # an account with no member record (the administrator): no study of its own
+        raise PermissionDenied
+    member = member_with_branch(member_id=member_id)[0]
     this_year = timezone.localdate().year
     year = YearForm(request.GET).year_or(this_year)
     attended, missed = selectors.study_year(member, year)

@@ -233,3 +233,10 @@ def test_it_tells_members_when_and_where_their_branch_meets(login, cast, arrange
     assert "各支部学习活动" not in body  # the branches' session pages are for leaders and recorders
     assert "党员活动室" not in login(cast.other_member).get(url).content.decode()
     assert "各支部学习活动" in login(cast.gb_secretary).get(url).content.decode()
+
+
+def test_an_account_without_a_member_record_has_no_study_page_of_its_own(client, django_user_model):
+    """The administrator (no member record) got a server error; now a refusal, and nothing is written."""
+    admin = django_user_model.objects.create_superuser("root", password="x-Long-Pass-123")
+    client.force_login(admin)
+    assert client.get(reverse("study:mine")).status_code == 403
