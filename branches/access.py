@@ -200,6 +200,16 @@ def visible_organizations(user) -> QuerySet[Organization]:
     return Organization.objects.filter(seen_or_own(actor_for(user)))
 
 
+def first_seen_or_own(user, rows: list, message: str):
+    """The row of a lookup by id (`rows`: a list of one, or empty) if its branch is one `seen_or_own`
+    lets the user open (its twin, `Actor.sees_or_own`), else 404 with `message`."""
+    from django.http import Http404
+
+    if not rows or not actor_for(user).sees_or_own(rows[0].branch):
+        raise Http404(message)
+    return rows[0]
+
+
 def get_object_for_user(user, queryset: QuerySet, perm: str, **lookup):
     """The one lookup every view uses: outside the user's scope → 404, in scope but the
     `rules` permission says no → 403."""

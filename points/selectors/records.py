@@ -11,10 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from branches.access import LEADER_ROLES, actor_for, path_q
+from branches.access import LEADER_ROLES, actor_for, first_seen_or_own, path_q
 from branches.models import Organization, Position
 from config.prepared import prepared
 from members.models import Category, Exemption, ExemptionState, Member, MemberStatus
@@ -58,10 +57,7 @@ def session_scope(user) -> QuerySet[Session]:
 def scoped_session(user, pk: int) -> Session:
     """`session_scope(user).get(pk=pk)`, 404 outside it, from a query compiled once (config/prepared.py)
     and the scope's twin (`Actor.sees_or_own`): the attendance sheet opens it on every visit and save."""
-    rows = _session_with_branch(session_id=pk)
-    if not rows or not actor_for(user).sees_or_own(rows[0].branch):
-        raise Http404("没有该活动。")
-    return rows[0]
+    return first_seen_or_own(user, _session_with_branch(session_id=pk), "没有该活动。")
 
 
 @prepared(session_id=int)

@@ -4,9 +4,15 @@ the `rules` predicates in points/rules.py."""
 from __future__ import annotations
 
 from django.db.models import Case, Count, Q, QuerySet, When
-from django.http import Http404
 
-from branches.access import MANAGER_ROLES, actor_for, path_q, seen_or_own, visible_organizations
+from branches.access import (
+    MANAGER_ROLES,
+    actor_for,
+    first_seen_or_own,
+    path_q,
+    seen_or_own,
+    visible_organizations,
+)
 from branches.models import BRANCH_KINDS, Organization
 from config.prepared import prepared
 
@@ -33,10 +39,7 @@ def quarter_scope(user) -> QuerySet[Quarter]:
 def scoped_quarter(user, pk: int) -> Quarter:
     """`quarter_scope(user).get(pk=pk)`, 404 outside it, from a query compiled once (config/prepared.py)
     and the scope's twin (`Actor.sees_or_own`): every page of a quarter opens it."""
-    rows = _quarter_with_branch(quarter_id=pk)
-    if not rows or not actor_for(user).sees_or_own(rows[0].branch):
-        raise Http404("没有该季度。")
-    return rows[0]
+    return first_seen_or_own(user, _quarter_with_branch(quarter_id=pk), "没有该季度。")
 
 
 @prepared(quarter_id=int)
