@@ -72,11 +72,6 @@ def now_as(format_string: str) -> str:
     return date(timezone.now(), format_string)
 
 
-def url(view_name: str, *args, **kwargs) -> str:
-    """`{% url %}`, remembering what it reversed (config/url_memo.py)."""
-    return url_memo.reversed_url(view_name, args, kwargs)
-
-
 FILTERS = {
     "add": defaultfilters.add,
     "date": date,
@@ -103,7 +98,7 @@ def environment(**options) -> jinja2.Environment:
         keep_trailing_newline=True,  # as Django's engine
     )
     env.filters.update(FILTERS)
-    env.globals.update(url=url, static=static, now_as=now_as)
+    env.globals.update(url=url_memo.url, static=static, now_as=now_as)
     return env
 
 

@@ -90,7 +90,6 @@ class Prepared:
             raise TypeError(f"{build.__qualname__}: declare every parameter, in order: {list(kinds)}")
         self.build, self.names = build, tuple(kinds)
         self.kinds = tuple(kinds[name] for name in self.names)
-        self._int_names = tuple((name, kind) for name, kind in kinds.items() if kind is int)
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
         functools.update_wrapper(self, build)
@@ -99,6 +98,7 @@ class Prepared:
     def __call__(self, **values) -> list:
         if values.keys() != set(self.names):
             raise TypeError(f"{self.__qualname__} takes {', '.join(self.names)}")
+        outside_columns = False
         for name, kind in zip(self.names, self.kinds, strict=True):
             value = values[name]
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -107,7 +107,8 @@ class Prepared:
                 raise TypeError(f"{self.__qualname__}: {name} must be a date, not a datetime")
             if kind is datetime.datetime and timezone.is_naive(value):
                 raise ValueError(f"{self.__qualname__}: {name} must be an aware datetime, not {value!r}")
-        if any(kind is int and not BIGINT[0] <= values[name] <= BIGINT[1] for name, kind in self._int_names):
+            outside_columns |= kind is int and not BIGINT[0] <= value <= BIGINT[1]
+        if outside_columns:
             # A number no column holds (an id typed into a URL): Django's own evaluation answers it, as it
             # always did (no rows), where the database or its driver would refuse the value.
             return list(self.build(**values))

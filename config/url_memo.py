@@ -31,8 +31,9 @@ def _forget_on_new_urlconf(*, setting, **kwargs):
         _reversed.cache_clear()
 
 
-def reversed_url(view_name: str, args: tuple, kwargs: dict) -> str:
-    """`reverse(view_name, args=args, kwargs=kwargs)`, remembered when every argument is plain."""
+def url(view_name: str, *args, **kwargs) -> str:
+    """`{% url %}` of Django's engine as the page templates' `url()`: `reverse(view_name, args=args,
+    kwargs=kwargs)`, remembered when every argument is plain."""
     if not all(type(value) in PLAIN for value in (*args, *kwargs.values())):
         return reverse(view_name, args=args, kwargs=kwargs)
     urlconf = get_urlconf() or settings.ROOT_URLCONF

@@ -24,6 +24,18 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
+def local_year(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants `year` starts and the next one starts in the app's time zone (a datetime range that
+    a prepared query can take, where `__year` cannot)."""
+    return local_midnight(datetime.date(year, 1, 1)), local_midnight(datetime.date(year + 1, 1, 1))
+
+
+@prepared(branch_id=int, year=int)
+def year_quarter_rows(branch_id, year):
+    """A branch's quarters of a year, in the order they were opened (compiled once: config/prepared.py)."""
+    return Quarter.objects.filter(branch_id=branch_id, year=year).order_by("pk")
+
+
 def locked_quarters(branch, year: int, *, hold: bool = False) -> set[int]:
     """Numbers of the quarters of `year` whose records are locked: gone to review (issue 4 §1).
 
@@ -35,21 +47,15 @@ def locked_quarters(branch, year: int, *, hold: bool = False) -> set[int]:
     appended. SQLite has no row locks and lets one writer in at a time: there it is the plain read.
     """
     if hold and connection.vendor == "postgresql":
-        query = Quarter.objects.filter(branch=branch, year=year).order_by("pk").values_list("number", "state")
+        query = year_quarter_rows.build(branch.pk, year).values_list("number", "state")
         sql, params = query.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} FOR SHARE", params)
             rows = cursor.fetchall()
     else:
-        rows = [(q.number, q.state) for q in _year_quarter_states(branch_id=branch.pk, year=year)]
+        rows = [(q.number, q.state) for q in year_quarter_rows(branch_id=branch.pk, year=year)]
     # Open quarters are read (and held) too: they are the ones a transition would lock.
     return {number for number, state in rows if state != QuarterState.OPEN}
-
-
-@prepared(branch_id=int, year=int)
-def _year_quarter_states(branch_id, year):
-    """The plain read of `locked_quarters`, compiled once (config/prepared.py)."""
-    return Quarter.objects.filter(branch_id=branch_id, year=year).only("number", "state").order_by("pk")
 
 
 def records_locked(branch, day: datetime.date, *, hold: bool = False) -> bool:

@@ -28,7 +28,7 @@ from ..models import (
     SessionKind,
     ThoughtReport,
 )
-from .quarters import locked_quarters, quarter_number
+from .quarters import local_year, locked_quarters, quarter_number
 
 # Activists (入党积极分子) are managed by reference (参照管理): they take part in the branch's education
 # and activities, so they are expected at 党课, 统一活动日/主题党日, 集中学习 and 党小组会. Meetings of the
@@ -75,6 +75,9 @@ def local_day(moment: datetime.datetime) -> datetime.date:
 def expected_members(session: Session) -> QuerySet[Member]:
     """Who must attend: active members of the branch, of the group, or of the branch committee, with
     their group (`expected_list` gives each their branch too)."""
+    whole_branch = _whole_branch_members(session)
+    if whole_branch is not None:
+        return whole_branch.build(session.branch_id)
     qs = Member.objects.filter(status=MemberStatus.ACTIVE)
     if session.audience == Audience.COMMITTEE:
         qs = qs.filter(
@@ -87,20 +90,21 @@ def expected_members(session: Session) -> QuerySet[Member]:
                 )
             )
         )
-    elif session.audience == Audience.GROUP:
+    else:  # Audience.GROUP
         if session.group_id is None:
             return Member.objects.none()
         qs = qs.filter(branch_id=session.branch_id, group_id=session.group_id)
-    else:
-        return _branch_members(session).build(session.branch_id)
     if session.kind not in ACTIVIST_KINDS:
         qs = qs.exclude(category=Category.ACTIVIST)
     return qs.select_related("group").order_by("code")
 
 
-def _branch_members(session: Session):
+def _whole_branch_members(session: Session):
     """For a session of the whole branch (most of them), its expected members as a query compiled once
-    (config/prepared.py): the active members, and the activists for the sessions they attend."""
+    (config/prepared.py): the active members, and the activists for the sessions they attend. None for a
+    committee's or a group's session."""
+    if session.audience in (Audience.COMMITTEE, Audience.GROUP):
+        return None
     return _branch_members_all if session.kind in ACTIVIST_KINDS else _branch_members_no_activists
 
 
@@ -122,10 +126,8 @@ _branch_members_no_activists = prepared(branch_id=int)(
 def expected_list(session: Session) -> list[Member]:
     """`expected_members` as a list, each member holding the session's own branch object rather than a
     copy of the branch row per member (a committee member from elsewhere gets theirs, in one query)."""
-    if session.audience in (Audience.COMMITTEE, Audience.GROUP):
-        members = list(expected_members(session))
-    else:
-        members = _branch_members(session)(branch_id=session.branch_id)
+    whole_branch = _whole_branch_members(session)
+    members = whole_branch(branch_id=session.branch_id) if whole_branch else list(expected_members(session))
     branches = {session.branch_id: session.branch}
     elsewhere = {m.branch_id for m in members} - branches.keys()
     if elsewhere:
@@ -207,12 +209,8 @@ def _branch_exemptions(branch_id, year):
 def branch_sessions(branch, year: int) -> list[Session]:
     """A branch's sessions of `year` (in the current time zone), oldest first, with how many members
     have a current attendance entry (compiled once: config/prepared.py)."""
-    zone = timezone.get_current_timezone()
-    return _branch_sessions(
-        branch_id=branch.pk,
-        since=datetime.datetime(year, 1, 1, tzinfo=zone),
-        until=datetime.datetime(year + 1, 1, 1, tzinfo=zone),
-    )
+    since, until = local_year(year)
+    return _branch_sessions(branch_id=branch.pk, since=since, until=until)
 
 
 @prepared(branch_id=int, since=datetime.datetime, until=datetime.datetime)

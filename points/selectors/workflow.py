@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from config.prepared import prepared
 from members.models import Member, MemberStatus
@@ -37,6 +36,7 @@ from ..models import (
 )
 from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme
 from . import cached
+from .quarters import local_year, year_quarter_rows
 
 # The views read the scopes through this module too.
 from .workflow_scopes import (  # noqa: F401
@@ -252,13 +252,6 @@ def unread(model, relation: str, *read: str) -> tuple[str, ...]:
     return tuple(f"{relation}__{f.name}" for f in model._meta.concrete_fields if f.name not in keep)
 
 
-def sorted_rows(queryset, key) -> list:
-    """The rows of a small queryset sorted in Python. Ordering in SQL a query that selects related rows
-    makes Django hash every selected column (~35 µs each, a few hundred on a member's year page);
-    sorting a few dozen rows here costs next to nothing."""
-    return sorted(queryset.order_by(), key=key)
-
-
 def attach_people(*groups: tuple[list, str]) -> None:
     """Give every row of each (rows, relation) group its user under `relation` ("recorded_by", ...),
     with the user's member for `|who`, all from one query: joining user and member into each list's
@@ -363,12 +356,7 @@ def annual_table(filing: AnnualFiling, *, member_id: int | None = None) -> Annua
 
 
 def year_quarters(branch, year: int) -> dict[int, Quarter]:
-    return {q.number: q for q in _year_quarters(branch_id=branch.pk, year=year)}
-
-
-@prepared(branch_id=int, year=int)
-def _year_quarters(branch_id, year):
-    return Quarter.objects.filter(branch_id=branch_id, year=year)
+    return {q.number: q for q in year_quarter_rows(branch_id=branch.pk, year=year)}
 
 
 # --- a member's year ----------------------------------------------------------------------------
@@ -479,13 +467,10 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     labels = labels_for(scheme)
 
     # Who recorded each line and what a correction replaced are attached afterwards from rows already read
-    # (see `attach_people`); the lists are sorted here (see `sorted_rows`).
-    zone = timezone.get_current_timezone()
-    attendance = _year_attendance(
-        member_id=member.pk,
-        since=datetime.datetime(year, 1, 1, tzinfo=zone),
-        until=datetime.datetime(year + 1, 1, 1, tzinfo=zone),
-    )
+    # (see `attach_people`). The lists are sorted here, not in SQL: ordering a query that selects related
+    # rows makes Django hash every selected column (~35 µs each, a few hundred here).
+    since, until = local_year(year)
+    attendance = _year_attendance(member_id=member.pk, since=since, until=until)
     attendance.sort(key=lambda a: (a.session.starts_at, a.recorded_at, a.pk))
     dues = _year_dues(member_id=member.pk, year=year)
     dues.sort(key=lambda d: (d.month, d.recorded_at, d.pk))

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
-
 from config.prepared import prepared
 from points.models import Attendance, AttendanceStatus
 from points.models.records import STUDY_HOUR_KINDS
+from points.selectors.quarters import local_year
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
 MISSED = (AttendanceStatus.EXCUSED, AttendanceStatus.ABSENT)
@@ -43,12 +42,8 @@ def study_year(member, year: int) -> tuple[list[Attendance], list[Attendance]]:
     """The member's attended and missed (请假, 缺席: with the reason) study sessions of `year` (in the
     current time zone), newest first, from one query; sorted here rather than in SQL, which would make
     Django compare every selected column with the ordering."""
-    zone = timezone.get_current_timezone()
-    rows = _study_attendance(
-        member_id=member.pk,
-        since=datetime.datetime(year, 1, 1, tzinfo=zone),
-        until=datetime.datetime(year + 1, 1, 1, tzinfo=zone),
-    )
+    since, until = local_year(year)
+    rows = _study_attendance(member_id=member.pk, since=since, until=until)
     rows.sort(key=lambda a: (a.session.starts_at, a.pk), reverse=True)
     return [a for a in rows if a.status in ATTENDED], [a for a in rows if a.status in MISSED]
 
