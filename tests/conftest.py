@@ -7,6 +7,7 @@ committee_member / member (branch 1), other_member (branch 3, under general bran
 
 import datetime
 import os
+import zoneinfo
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +20,52 @@ from .factories import UserFactory, make_committee_tree, make_member
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 START = datetime.date(2024, 1, 1)
+LOCAL = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+# The date sweep of `.ci/run` sets TEST_CLOCK to an ISO moment (e.g. "2026-12-31T23:30+08:00"): every
+# test that is not a browser test then starts at that moment, with the clock ticking on from there.
+SWEPT_MOMENT = os.environ.get("TEST_CLOCK", "")
+
+
+def local_moment(value: str | datetime.datetime | datetime.date) -> datetime.datetime:
+    """An aware moment from an ISO string, a datetime or a date; naive values are Asia/Shanghai."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    elif not isinstance(value, datetime.datetime):
+        value = datetime.datetime.combine(value, datetime.time(9, 0))
+    return value if value.tzinfo else value.replace(tzinfo=LOCAL)
+
+
+class Clock:
+    """The suite's one pinned clock (time-machine): `clock.move_to("2027-03-31 23:59")`."""
+
+    def __init__(self, machine):
+        self._machine = machine
+
+    def move_to(self, moment, tick: bool = False) -> datetime.datetime:
+        moment = local_moment(moment)
+        self._machine.move_to(moment, tick=tick)
+        return moment
+
+    def shift(self, **delta) -> None:
+        self._machine.shift(datetime.timedelta(**delta))
+
+
+@pytest.fixture
+def clock(time_machine) -> Clock:
+    """Pins the clock for a test that needs a particular moment (the swept moment is overridden)."""
+    return Clock(time_machine)
+
+
+@pytest.fixture(autouse=True)
+def _swept_clock(request):
+    """Moves every non-browser test to TEST_CLOCK when the date sweep sets it.
+
+    Browser tests keep the real clock: Chromium's own clock cannot be moved, and cookies the server
+    dates in another year would expire in the browser at once.
+    """
+    if SWEPT_MOMENT and not request.node.get_closest_marker("browser"):
+        request.getfixturevalue("time_machine").move_to(local_moment(SWEPT_MOMENT), tick=True)
 
 
 @pytest.fixture(autouse=True)

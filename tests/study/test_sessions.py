@@ -69,9 +69,12 @@ def test_it_refuses_hours_longer_than_the_session(cast, plan):
     assert not Session.objects.exists()
 
 
-def test_it_counts_hours_of_attended_study_sessions_for_the_year(cast, make_arrangement, plan):
+def test_it_counts_hours_of_attended_study_sessions_for_the_year(clock, cast, make_arrangement, plan):
+    # Early in the year, so today + 10, 20 and 30 days all fall in it (in December they did not).
+    clock.move_to("2030-05-01 10:00")
     member = cast.member.member
-    year = at(10).year
+    year = 2030
+    assert at(10).year == at(30).year == year
     first = plan()
     second = plan(target=make_arrangement(issue_label="2030年第4期"), starts_at=at(20), hours=Decimal("1.5"))
     third = plan(target=make_arrangement(issue_label="2030年第5期"), starts_at=at(30))
