@@ -8,6 +8,7 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from members.models import Category, ExemptionReason, Gender
 from members.services import exemption_advance, exemption_apply, member_create
@@ -80,7 +81,7 @@ def seed(today: datetime.date | None = None) -> bool:
     """Create the demo committee once. Returns False when it is already there."""
     if is_seeded():
         return False
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     rng = random.Random(2020)
     User = get_user_model()
     committee = org_create(name="中共示范职业技术学院委员会", code=COMMITTEE_CODE, kind=OrgKind.COMMITTEE)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from branches.demo import DEMO_PASSWORD
 from branches.models import BRANCH_KINDS, Organization, Position, PositionRole
@@ -210,7 +211,7 @@ def is_seeded() -> bool:
 def seed(today: datetime.date | None = None) -> bool:
     if is_seeded():
         return False
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     rng = random.Random(8)
     last, this = today.year - 1, today.year
     current_q = (today.month - 1) // 3 + 1

@@ -62,9 +62,11 @@ def _swept_clock(request):
     """Moves every non-browser test to TEST_CLOCK when the date sweep sets it.
 
     Browser tests keep the real clock: Chromium's own clock cannot be moved, and cookies the server
-    dates in another year would expire in the browser at once.
+    dates in another year would expire in the browser at once. So do tests marked `real_clock`, which
+    compare the clock with file modification times that the kernel stamps with the real time.
     """
-    if SWEPT_MOMENT and not request.node.get_closest_marker("browser"):
+    node = request.node
+    if SWEPT_MOMENT and not (node.get_closest_marker("browser") or node.get_closest_marker("real_clock")):
         request.getfixturevalue("time_machine").move_to(local_moment(SWEPT_MOMENT), tick=True)
 
 

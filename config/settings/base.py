@@ -9,7 +9,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_dates, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -241,3 +241,8 @@ LOGGING = {
 
 # 公示期 (clause 四.5): the guideline sets no length; 5 working days is the common practice.
 PUBLICITY_WORKING_DAYS = env_int("PUBLICITY_WORKING_DAYS", 5, minimum=1)
+# Working days follow the State Council's holiday schedule (chinesecalendar knows the years up to its
+# release). For a year it does not know yet, list the announced days off and the weekend days worked
+# (调休上班) here until the package is upgraded; beyond both, Monday to Friday are working days.
+EXTRA_HOLIDAYS = env_dates("EXTRA_HOLIDAYS")
+EXTRA_WORKDAYS = env_dates("EXTRA_WORKDAYS")

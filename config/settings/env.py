@@ -4,6 +4,7 @@ A mistyped boolean such as DJANGO_DEBUG=ture must stop the server at start, not
 silently mean False.
 """
 
+import datetime
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -52,3 +53,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_dates(name: str) -> list[datetime.date]:
+    """A comma-separated list of ISO dates (2027-10-01,2027-10-02); a bad one stops the server."""
+    dates = []
+    for item in env_list(name, []):
+        try:
+            dates.append(datetime.date.fromisoformat(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: {item!r} is not a date (YYYY-MM-DD)."
+            ) from None
+    return dates

@@ -1,6 +1,7 @@
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 
 from points.models import Declaration, DeclarationState, EntryType, Objection, ObjectionChannel, Quarter
 from points.services import workflow
@@ -14,7 +15,7 @@ def _titles(client, person):
 
 
 def test_it_invites_members_to_declare_while_the_window_is_open(client, cast):
-    today = datetime.date.today()
+    today = timezone.localdate()
     workflow.quarter_open(
         branch=cast.b1, year=today.year, number=(today.month - 1) // 3 + 1, actor=cast.secretary.user
     )
@@ -23,7 +24,7 @@ def test_it_invites_members_to_declare_while_the_window_is_open(client, cast):
 
 
 def test_it_shows_the_committee_the_declarations_to_review(client, cast):
-    today = datetime.date.today()
+    today = timezone.localdate()
     number = (today.month - 1) // 3 + 1
     q = workflow.quarter_open(branch=cast.b1, year=today.year, number=number, actor=cast.secretary.user)
     d = workflow.declaration_create(
@@ -80,7 +81,7 @@ def test_it_warns_the_branch_of_a_member_missing_organizational_life(client, cas
 
     tz = zoneinfo.ZoneInfo("Asia/Shanghai")
     start = datetime.datetime.combine(
-        datetime.date.today() - datetime.timedelta(days=20), datetime.time(14), tzinfo=tz
+        timezone.localdate() - datetime.timedelta(days=20), datetime.time(14), tzinfo=tz
     )
     session = Session.objects.create(
         branch=cast.b1,
@@ -99,17 +100,16 @@ def test_it_warns_the_branch_of_a_member_missing_organizational_life(client, cas
     assert any("各支部预警人次" in t for t in _titles(client, cast.gb_secretary))
 
 
-def test_it_warns_the_branch_of_members_heading_below_the_low_line(client, cast):
+def test_it_warns_the_branch_of_members_heading_below_the_low_line(clock, client, cast):
     """Issue 4 §7: provisional totals below the scheme's line (70 under clause 五, which unit rules may
     not move) are named on the branch leaders' home page, and only there."""
     from points.models import PointEntry
     from points.scoring import GUIDELINE_SCHEME
     from points.selectors import cached
 
-    today = datetime.date.today()
-    upto = (today.month - 1) // 3  # quarters already over this year
-    if not upto:
-        return  # nothing is scored during the first quarter
+    clock.move_to("2026-08-20 10:00", tick=True)  # two quarters of the year are over; the first is scored
+    today = timezone.localdate()
+    upto = (today.month - 1) // 3
     quarter = workflow.quarter_open(branch=cast.b1, year=today.year, number=1, actor=cast.secretary.user)
     for _ in range(4):  # 4 × 10 points off: well below the line
         PointEntry.objects.create(

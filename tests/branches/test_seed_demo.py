@@ -3,7 +3,8 @@ every promise of README's demo section is checked against that one seed."""
 
 import datetime
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from branches import demo
@@ -14,7 +15,8 @@ from points.models import AnnualFiling, FilingState, Quarter, QuarterState
 TODAY = datetime.date(2026, 11, 24)
 
 
-def test_it_seeds_the_demo_readme_describes_once_and_every_login_works(client, db):
+def test_it_seeds_the_demo_readme_describes_once_and_every_login_works(clock, client, db):
+    clock.move_to(datetime.datetime.combine(TODAY, datetime.time(10)), tick=True)
     call_command("seed_demo", today=TODAY, stdout=open("/dev/null", "w"))
 
     assert Organization.objects.filter(kind__in=BRANCH_KINDS).count() == 12
@@ -35,3 +37,18 @@ def test_it_seeds_the_demo_readme_describes_once_and_every_login_works(client, d
         assert client.login(username=login, password=demo.DEMO_PASSWORD), login
         assert client.get(reverse("home")).status_code == 200, login
         client.logout()
+
+
+def test_it_refuses_to_date_the_demo_after_today_and_seeds_nothing(clock, db):
+    clock.move_to("2026-11-24 10:00")
+    with pytest.raises(CommandError, match="晚于今天"):
+        call_command("seed_demo", today=datetime.date(2026, 11, 25), stdout=open("/dev/null", "w"))
+    assert not Member.objects.exists() and not Organization.objects.exists()
+
+
+def test_it_dates_the_demo_by_the_local_day_on_new_years_morning(clock, db):
+    # 00:05 on 1 January in Asia/Shanghai is still 31 December in UTC: the demo's year is the local one.
+    clock.move_to("2027-01-01 00:05", tick=True)
+    created = demo.seed()
+    assert created
+    assert Exemption.objects.filter(state=ExemptionState.APPROVED, year=2027).count() == 1

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Exemption, ExemptionState, Member
 from points.models import (
@@ -111,7 +112,7 @@ def test_the_review_page_of_a_member_scores_again_after_a_bulk_update(cast, logi
 
 
 def test_the_home_page_warning_follows_a_new_attendance(client, cast):
-    today = datetime.date.today()
+    today = timezone.localdate()
     session = record_session(cast.b1, today - datetime.timedelta(days=20))
     for person in (cast.secretary, cast.recorder, cast.committee_member):
         Attendance.objects.create(session=session, member=person.member, status="present")
@@ -127,7 +128,8 @@ def test_the_home_page_warning_follows_a_new_attendance(client, cast):
     assert not warned()
 
 
-def test_the_home_page_scores_the_branch_once_until_it_changes(client, cast):
+def test_the_home_page_scores_the_branch_once_until_it_changes(clock, client, cast):
+    clock.move_to("2026-05-20 10:00", tick=True)  # a day with open quarters to warn about
     for _ in range(10):
         make_member(cast.b1)
     client.force_login(cast.recorder.user)

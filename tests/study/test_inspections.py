@@ -140,7 +140,9 @@ def test_it_builds_the_completion_table_per_branch(cast, plan, past):
     assert gb_rows == {"第一党支部", "第二党支部"}
 
 
-def test_it_counts_a_session_off_the_scheduled_date_as_not_on_time(cast, plan, make_arrangement):
+def test_it_counts_a_session_off_the_scheduled_date_as_not_on_time(clock, cast, plan, make_arrangement):
+    # Mid-year, so the scheduled day (tomorrow) is in the same year as the session (today).
+    clock.move_to("2031-05-14 10:00", tick=True)  # not 2030, the fixture arrangement's year
     today = timezone.localdate()
     arrangement = _this_years(make_arrangement, today + datetime.timedelta(days=1))
     _held_session(plan, arrangement, today)

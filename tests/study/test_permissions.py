@@ -6,6 +6,7 @@ wrong method → 405.
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from study import services
 from study.models import InspectionKind
@@ -69,7 +70,7 @@ def world(cast, arrangement, make_arrangement, plan, media):
     inspection = services.inspection_record(
         branch=cast.b1,
         kind=InspectionKind.PERIODIC,
-        inspected_on=datetime.date.today(),
+        inspected_on=timezone.localdate(),
         inspector_name="总支",
         rating="good",
         actor=cast.gb_secretary.user,

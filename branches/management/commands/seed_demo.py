@@ -1,6 +1,7 @@
 import datetime
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from branches import demo
 from points import demo as points_demo
@@ -16,10 +17,14 @@ class Command(BaseCommand):
             "--today",
             type=datetime.date.fromisoformat,
             default=None,
-            help="pretend today is this date (YYYY-MM-DD), for reproducible demos",
+            help="pretend today is this date (YYYY-MM-DD, not after today), for reproducible demos",
         )
 
     def handle(self, *args, today=None, **options):
+        # The workflow services check dates against the real clock (an assembly cannot be held in
+        # the future), so a demo can be dated back but not forward.
+        if today is not None and today > timezone.localdate():
+            raise CommandError(f"--today {today:%Y-%m-%d} 晚于今天，演示数据只能按今天或以前的日期生成。")
         created = demo.seed(today=today)
         points_created = points_demo.seed(today=today)
         had_arrangement = Arrangement.objects.exists()

@@ -5,7 +5,8 @@ transaction (`filter(pk=…, state=old).update(state=new)` must return 1), and w
 A refused step raises ValidationError with a Chinese message and leaves the database as it was.
 """
 
-from ._steps import add_working_days, check_item
+from ...workdays import add_working_days
+from ._steps import check_item
 from .annual import annual_roll_up, annual_roll_up_many, filing_review, filing_submit
 from .assembly import assembly_record, provisional_scores, voting_members
 from .declarations import declaration_create, declaration_submit, declaration_withdraw

@@ -1,6 +1,5 @@
 """Shared machinery of the workflow steps: permission checks, compare-and-set, the transition log."""
 
-import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -59,17 +58,6 @@ def _move(
     _log(subject_type, obj.pk, old, to_state, actor, reason)
     obj.refresh_from_db()
     return obj
-
-
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    """`days` working days (Monday to Friday) after `start`; the publicity period's last day."""
-    day = start
-    counted = 0
-    while counted < days:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            counted += 1
-    return day
 
 
 def check_item(

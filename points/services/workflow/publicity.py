@@ -19,8 +19,9 @@ from ...models import (
     QuarterState,
 )
 from ...selectors.facts import scheme_for
+from ...workdays import add_working_days
 from ..tallies import store_tallies
-from ._steps import _deny, _log, _move, _require, add_working_days, check_item
+from ._steps import _deny, _log, _move, _require, check_item
 from .review import _correct
 
 # --- publicity, objections, appeals (clause 四.5) --------------------------------------------------

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from points.models import ThoughtReport
 from points.services.records import thought_report_add, thought_report_change
@@ -140,7 +141,7 @@ def test_it_adds_a_report_through_the_page(client, cast):
     page = client.get(url).content.decode()
     assert "普通党员" in page
     assert f'<option value="{cast.recorder.member.pk}"' not in page  # not offered to the recorder
-    today = datetime.date.today()
+    today = timezone.localdate()
     response = client.post(
         url, {"member": cast.member.member.pk, "received_on": today.isoformat(), "summary": "汇报"}
     )
@@ -152,7 +153,7 @@ def test_it_adds_a_report_through_the_page(client, cast):
 def test_it_shows_form_errors_and_saves_nothing(client, cast):
     client.force_login(cast.recorder.user)
     url = reverse("points:thought_reports", args=[cast.b1.pk])
-    future = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    future = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
     response = client.post(url, {"member": cast.member.member.pk, "received_on": future})
     assert "收到日期不能晚于今天" in response.content.decode()
     assert not ThoughtReport.objects.exists()

@@ -8,6 +8,9 @@ from points.reports import pdf
 
 from .conftest import YEAR, pdf_text
 
+# The cache judges locks, failure markers and old files by their modification times.
+pytestmark = pytest.mark.real_clock
+
 
 @pytest.fixture
 def renders(monkeypatch, settings, tmp_path):
