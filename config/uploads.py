@@ -26,6 +26,7 @@ JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PDF_MAGIC = b"%PDF-"
 BAD_TYPE = "只能上传 JPG、PNG 图片或 PDF 文件。"
+TOO_LARGE = f"图片过大：最多 {MAX_PIXELS // 10_000} 万像素、{MAX_UPLOAD_BYTES // 1024 // 1024} MB，请缩小或压缩后再上传"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ def _refuse(message: str):
     raise ValidationError(message)
 
 
+def _megapixels(img) -> int:
+    return round(img.width * img.height / 10_000)
+
+
 def _reencode(data: bytes, fmt: str) -> bytes:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -48,7 +53,9 @@ def _reencode(data: bytes, fmt: str) -> bytes:
                 if probe.format != fmt:
                     _refuse("文件内容与图片格式不符。")
                 if probe.width * probe.height > MAX_PIXELS:
-                    _refuse("图片尺寸过大，请压缩后再上传。")
+                    _refuse(
+                        f"{TOO_LARGE}（此图 {probe.width}×{probe.height}，约 {_megapixels(probe)} 万像素）。"
+                    )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as img:
                 img.load()
@@ -61,14 +68,10 @@ def _reencode(data: bytes, fmt: str) -> bytes:
                         img = img.convert("RGBA")
                     img.save(out, "PNG", optimize=True)
                 return out.getvalue()
-        except (
-            UnidentifiedImageError,
-            OSError,
-            SyntaxError,
-            ValueError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            # Pillow stops at its own limit while reading the header: the image is big, not broken.
+            _refuse(f"{TOO_LARGE}。")
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             _refuse("图片文件已损坏或无法识别。")
     raise AssertionError("unreachable")
 

@@ -3,6 +3,8 @@ served only through a view that checks permission."""
 
 import datetime
 import io
+import struct
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -89,6 +91,21 @@ def test_it_stores_a_pdf_as_sent(cast, mobile):
         assert fh.read() == PDF
 
 
+def png_header(width: int, height: int) -> bytes:
+    """A PNG's signature and header chunk declaring `width`×`height`, with one tiny data chunk."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
@@ -99,6 +116,9 @@ def test_it_stores_a_pdf_as_sent(cast, mobile):
         (b"\x89PNG\r\n\x1a\n" + b"garbage", "page.png", "图片文件已损坏或无法识别"),
         (b"%PDF-1.4 truncated", "page.pdf", "PDF 文件不完整"),
         (b"\xff\xd8\xff" + b"\0" * (5 * 1024 * 1024), "big.jpg", "文件不能超过 5 MB"),
+        # A few bytes declaring 108 megapixels (beyond Pillow's own limit) and 45 megapixels (beyond ours):
+        (png_header(12_000, 9_000), "huge.png", r"图片过大：最多 4000 万像素、5 MB"),
+        (png_header(7_500, 6_000), "big.png", r"图片过大：最多 4000 万像素、5 MB.*7500×6000，约 4500 万像素"),
     ],
 )
 def test_it_refuses_other_files_and_stores_nothing(cast, mobile, media, content, name, message):
