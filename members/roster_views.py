@@ -53,6 +53,9 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         _forget_pending(request)  # a new upload replaces any preview still waiting for confirmation
+        if request.POST.get("action") == "cancel":
+            messages.info(request, "已取消导入，上传的文件已删除。")
+            return redirect("members:import")
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

@@ -1,17 +1,12 @@
 """Upload guards and sheet reading: nothing reaches a parser before its size and shape are checked.
 
-A zip bomb is small until it is opened, so an xlsx's declared unpacked size and entry count are
-checked before openpyxl sees it; the bytes of a preview wait on disk under a random token.
+An xlsx goes through the app's one workbook guard (config.spreadsheets: declared unpacked size,
+parts, DTD) before openpyxl reads it; the bytes of a preview wait in the app's one stash.
 """
 
 import csv
 import io
 import logging
-import os
-import re
-import secrets
-import time
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +14,14 @@ from pathlib import Path
 from django.conf import settings
 from openpyxl import load_workbook
 
+from config import spreadsheets
+
 from .columns import COLUMNS, cell_text
 
 logger = logging.getLogger(__name__)
 
 SHEET_TITLE = "党员名册"
 REQUIRED_COLUMNS = ("党员编号", "姓名", "所在党支部")
-# A roster workbook has about a dozen parts; thousands of entries means something else.
-XLSX_MAX_ENTRIES = 200
 
 
 class RosterRefused(Exception):
@@ -43,8 +38,8 @@ def check_size(size: int) -> None:
 def check_upload(name: str, data: bytes) -> str:
     """The file's kind ("xlsx" or "csv") if it may be parsed; RosterRefused otherwise.
 
-    Runs before any parser sees the bytes: size, extension, content, and for xlsx the zip's
-    declared unpacked size and entry count (a zip bomb is small until it is opened)."""
+    Runs before any parser sees the bytes: size, extension, content, and for xlsx the app's one
+    workbook guard (declared unpacked size, parts, DTD, the row count scanned)."""
     check_size(len(data))
     suffix = Path(name).suffix.lower()
     if suffix == ".xls":
@@ -59,45 +54,11 @@ def check_upload(name: str, data: bytes) -> str:
 
 
 def _check_xlsx(data: bytes) -> None:
-    if not data.startswith(b"PK\x03\x04"):
-        raise RosterRefused("文件内容不是 xlsx 格式（可能只是改了扩展名），请在 Excel 中另存为 .xlsx。")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            if len(entries) > XLSX_MAX_ENTRIES:
-                raise RosterRefused("文件内部结构异常（包含的部件过多），已拒绝。")
-            if sum(entry.file_size for entry in entries) > settings.ROSTER_MAX_UNPACKED_BYTES:
-                raise RosterRefused(
-                    f"文件解压后超过 {settings.ROSTER_MAX_UNPACKED_BYTES // (1024 * 1024)} MB，已拒绝。"
-                )
-            if "[Content_Types].xml" not in archive.namelist():
-                raise RosterRefused("文件内容不是 xlsx 格式，请在 Excel 中另存为 .xlsx。")
-            for entry in entries:
-                if _declares_dtd(archive, entry):
-                    raise RosterRefused("文件内部结构异常（含有 DTD 声明），已拒绝。")
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        NotImplementedError,
-        RuntimeError,
-        OSError,
-        EOFError,
-        ValueError,
-    ):
-        raise RosterRefused("文件已损坏，无法读取。请在 Excel 中重新保存后再上传。") from None
-
-
-def _declares_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
-    """Office never writes a DTD; one in an xlsx part can only be an entity-expansion bomb."""
-    if not entry.filename.endswith((".xml", ".rels")):
-        return False
-    tail = b""
-    with archive.open(entry) as part:  # reads no more than the declared size, checked above
-        while chunk := part.read(1 << 16):
-            if b"<!DOCTYPE" in tail + chunk or b"<!ENTITY" in tail + chunk:
-                return True
-            tail = chunk[-16:]
-    return False
+        spreadsheets.check_xlsx(data, max_unpacked=settings.ROSTER_MAX_UNPACKED_BYTES)
+        spreadsheets.check_row_count(data, max_rows=settings.ROSTER_MAX_ROWS, sheet_title=SHEET_TITLE)
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise RosterRefused(str(exc)) from None
 
 
 def _decode_csv(data: bytes) -> str:
@@ -154,7 +115,7 @@ def _xlsx_lines(data: bytes):
         logger.info("roster upload: openpyxl could not open the workbook", exc_info=True)
         raise RosterRefused("文件已损坏，无法读取。请在 Excel 中重新保存后再上传。") from None
     try:
-        sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
+        sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.active
         yield from sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + 20)
     except Exception:
         logger.info("roster upload: openpyxl could not read the sheet", exc_info=True)
@@ -176,43 +137,8 @@ def _check_headers(headers: list[str]) -> list[str]:
     return headers
 
 
-# --- the preview's file, kept between upload and confirm ---------------------------------------
+# --- the preview's file, kept between upload and confirm: the app's one stash ------------------
 
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24)
-STASH_MAX_AGE = 24 * 60 * 60
-
-
-def _stash_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def stash(data: bytes) -> str:
-    """Keep the uploaded bytes under a random token; the file name comes from the token only."""
-    directory = _stash_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    for old in directory.glob("*.upload"):
-        try:
-            if old.stat().st_mtime < time.time() - STASH_MAX_AGE:
-                old.unlink(missing_ok=True)  # left by a preview that was never confirmed
-        except FileNotFoundError:
-            pass  # another worker removed it first
-    token = secrets.token_urlsafe(24)
-    # Only this process's user may read it: the bytes are members' personal data.
-    fd = os.open(directory / f"{token}.upload", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as stashed:
-        stashed.write(data)
-    return token
-
-
-def unstash(token: str) -> bytes | None:
-    if not TOKEN_RE.fullmatch(token or ""):
-        return None
-    try:
-        return (_stash_dir() / f"{token}.upload").read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-def discard(token: str) -> None:
-    if TOKEN_RE.fullmatch(token or ""):
-        (_stash_dir() / f"{token}.upload").unlink(missing_ok=True)
+stash = spreadsheets.stash
+unstash = spreadsheets.unstash
+discard = spreadsheets.discard

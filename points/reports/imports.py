@@ -1,25 +1,21 @@
 """Loading historical data (annual results, point items) and exporting it, through django-import-export.
 
-An upload is checked before openpyxl ever opens it (its size and the uncompressed size its zip
-declares), previewed with a dry run, and imported whole or not at all: `history_import` runs the
-resource in one transaction and rolls everything back if any row is refused.
+An upload goes through the app's one workbook guard (config.spreadsheets: size, what its zip
+declares, the row count streamed) before tablib loads it, is previewed with a dry run, and is
+imported whole or not at all: `history_import` runs the resource in one transaction and rolls
+everything back if any row is refused.
 """
 
 from __future__ import annotations
 
-import io
-import tempfile
-import time
-import uuid
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from branches.models import Organization
+from config import spreadsheets
 
 from ..models import AnnualResult, PointEntry
 from ..resources import AnnualResultResource, PointEntryResource
@@ -27,7 +23,6 @@ from ..resources import AnnualResultResource, PointEntryResource
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000
-STASH_PREFIX = "jifen-import-"
 
 
 @dataclass(frozen=True)
@@ -48,12 +43,10 @@ def read_upload(data: bytes) -> tablib.Dataset:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(f"文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请分批导入。")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise ValidationError("请上传 Excel 文件（.xlsx）。") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ValidationError("文件解压后过大，请检查文件或分批导入。")
+        spreadsheets.check_xlsx(data, max_unpacked=MAX_UNPACKED_BYTES)
+        spreadsheets.check_row_count(data, max_rows=MAX_ROWS)  # streamed, before tablib loads it all
+    except spreadsheets.SpreadsheetRefused as exc:
+        raise ValidationError(str(exc)) from None
     try:
         dataset = tablib.Dataset().load(data, format="xlsx")
     except Exception:  # openpyxl raises many kinds of error on a damaged file
@@ -63,8 +56,6 @@ def read_upload(data: bytes) -> tablib.Dataset:
         del dataset[-1]
     if not len(dataset):
         raise ValidationError("文件中没有数据行。")
-    if len(dataset) > MAX_ROWS:
-        raise ValidationError(f"一次最多导入 {MAX_ROWS} 行，请分批导入。")
     return dataset
 
 
@@ -110,39 +101,11 @@ def _error_text(error: Exception) -> str:
     return text if any("\u4e00" <= ch <= "\u9fff" for ch in text) else f"导入出错：{text}"
 
 
-# --- the uploaded file between preview and confirmation -----------------------------------------
+# --- the uploaded file between preview and confirmation: the app's one stash (0600, removed after use)
 
-
-STASH_MAX_AGE = 24 * 60 * 60
-
-
-def stash(data: bytes) -> str:
-    """Keep an upload between its preview and its confirmation; previews abandoned a day ago go."""
-    cutoff = time.time() - STASH_MAX_AGE
-    for old in Path(tempfile.gettempdir()).glob(f"{STASH_PREFIX}*.xlsx"):
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-        except OSError:
-            pass  # another worker removed it first
-    token = uuid.uuid4().hex
-    _stash_path(token).write_bytes(data)
-    return token
-
-
-def unstash(token: str) -> bytes | None:
-    path = _stash_path(token)
-    return path.read_bytes() if path.is_file() else None
-
-
-def drop_stash(token: str) -> None:
-    _stash_path(token).unlink(missing_ok=True)
-
-
-def _stash_path(token: str) -> Path:
-    if len(token) != 32 or any(ch not in "0123456789abcdef" for ch in token):
-        raise ValueError("bad import token")
-    return Path(tempfile.gettempdir()) / f"{STASH_PREFIX}{token}.xlsx"
+stash = spreadsheets.stash
+unstash = spreadsheets.unstash
+drop_stash = spreadsheets.discard
 
 
 # --- exports ------------------------------------------------------------------------------------

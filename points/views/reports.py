@@ -309,6 +309,10 @@ def import_data(request: HttpRequest, kind: str) -> HttpResponse:
         raise PermissionDenied
     session_key = f"points_import_{kind}"
     context = {"spec": spec, "kinds": imports.KINDS.values()}
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        imports.drop_stash(request.session.pop(session_key, None))
+        messages.info(request, "已取消导入，上传的文件已删除。")
+        return redirect("points:import_data", kind=kind)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         token = request.session.pop(session_key, None)
         data = imports.unstash(token) if token else None

@@ -1,4 +1,5 @@
 import io
+import stat
 import zipfile
 from decimal import Decimal
 
@@ -320,14 +321,67 @@ def test_it_rejects_files_that_are_not_sane_workbooks(cast, login):
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))
-    with pytest.raises(ValidationError, match="解压后过大"):
+    with pytest.raises(ValidationError, match="解压后超过 50 MB"):
         read_upload(bomb.getvalue())
     with pytest.raises(ValidationError, match="没有数据行"):
         read_upload(xlsx(RESULT_HEADERS, []))
     response = upload(login(cast.dept), "results", b"not a workbook")
-    assert "请上传 Excel 文件" in response.content.decode()
+    assert "不是 xlsx 格式" in response.content.decode()
 
 
 def test_it_names_missing_columns(cast, login):
     response = upload(login(cast.dept), "results", xlsx(["年度", "党员编号"], [[2023, "M1"]]))
     assert "表头缺少以下列" in response.context["problems"][0].message
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def stashed_files(media) -> list:
+    folder = media / "imports"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_the_preview_keeps_the_file_readable_by_the_app_only_and_drops_it_on_import(cast, login, media):
+    client = login(cast.dept)
+    preview = upload(client, "results", xlsx(RESULT_HEADERS, [result_row(cast.member.member)]))
+    assert preview.context["ready"]
+    [stashed] = stashed_files(media)
+    assert stat.S_IMODE(stashed.stat().st_mode) == 0o600
+
+    confirm(client, "results")
+
+    assert AnnualFiling.objects.filter(year=2023).exists()
+    assert stashed_files(media) == []
+
+
+def test_cancelling_the_preview_drops_the_file_and_imports_nothing(cast, login, media):
+    client = login(cast.dept)
+    upload(client, "results", xlsx(RESULT_HEADERS, [result_row(cast.member.member)]))
+    assert len(stashed_files(media)) == 1
+
+    response = client.post(reverse("points:import_data", args=["results"]), {"action": "cancel"}, follow=True)
+
+    assert "已取消导入，上传的文件已删除" in response.content.decode()
+    assert stashed_files(media) == []
+    assert not AnnualFiling.objects.filter(year=2023).exists()
+    stale = client.post(reverse("points:import_data", args=["results"]), {"action": "confirm"}, follow=True)
+    assert "导入预览已过期" in stale.content.decode()
+    assert not AnnualFiling.objects.filter(year=2023).exists()
+
+
+def test_it_refuses_a_sheet_over_the_row_limit_naming_the_limit_and_keeps_nothing(
+    cast, login, media, monkeypatch
+):
+    monkeypatch.setattr("points.reports.imports.MAX_ROWS", 2)
+    rows = [result_row(m) for m in (cast.member.member, cast.secretary.member, cast.recorder.member)]
+
+    response = upload(login(cast.dept), "results", xlsx(RESULT_HEADERS, rows))
+
+    assert "文件超过 2 行（一次最多导入 2 行）" in response.content.decode()
+    assert not response.context.get("ready")
+    assert stashed_files(media) == []
+    assert not AnnualFiling.objects.filter(year=2023).exists()
