@@ -9,17 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import get_object_for_user, visible_organizations
 
 from . import roster
 from .models import Member
+from .security.downloads import XLSX, file_response, personal_download
 
 # The pending import lives in the session: a token tied to this user, and what the preview showed.
 SESSION_KEY = "roster_import"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RosterUploadForm(forms.Form):
@@ -116,26 +115,34 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
     return _preview(request, report, filename=pending["filename"], token=None)
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 @require_GET
 @login_required
 def roster_template(request: HttpRequest) -> HttpResponse:
     _require_importer(request.user)
     content = roster.template_xlsx(example_branch=roster.example_branch_name(request.user))
-    return _xlsx_response(content, "党员名册导入模板.xlsx")
+    # The template's one example row is made up: a download, not an export of personal data.
+    return file_response(
+        content,
+        filename="党员名册导入模板.xlsx",
+        content_type=XLSX,
+        what="党员名册导入模板",
+        scope="空白模板",
+    )
 
 
 @require_GET
 @login_required
+@personal_download
 def roster_export(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = get_object_for_user(
         request.user, visible_organizations(request.user), "branches.view_roster", pk=org_pk
     )
     content = roster.export_xlsx(roster.export_members(org))
     name = org.name.replace("/", "-").replace("\\", "-")
-    return _xlsx_response(content, f"党员名册-{name}-{timezone.localdate():%Y%m%d}.xlsx")
+    return file_response(
+        content,
+        filename=f"党员名册-{name}-{timezone.localdate():%Y%m%d}.xlsx",
+        content_type=XLSX,
+        what="党员名册",
+        scope=org.name,
+    )

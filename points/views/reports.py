@@ -12,11 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.access import get_object_for_user, visible_organizations
-from members.security import log_export
+from members.security.downloads import PDF, XLSX, file_response, personal_download
 
 from ..reports import access, dashboard, documents, downloads, imports, xlsx
 from ..reports.pdf import PdfFailed, PdfPending, pdf_or_start, pdf_state, render_pdf
@@ -24,7 +23,6 @@ from ..reports.pdf import PdfFailed, PdfPending, pdf_or_start, pdf_state, render
 YEAR_RANGE = range(2000, 2101)
 PDF_PENDING_REFRESH = 10  # seconds before the waiting page asks again
 PDF_TOKEN_SECONDS = 600  # how long a waiting page's token names its copy; then the report is built again
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(year: int) -> int:
@@ -45,14 +43,11 @@ def _unit(request: HttpRequest, pk: int, perm: str = "points.export_unit"):
     return get_object_for_user(request.user, visible_organizations(request.user), perm, pk=pk)
 
 
-def _pdf(request: HttpRequest, data: bytes, filename: str, what: str) -> HttpResponse:
-    log_export(request, what)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+def _pdf(data: bytes, filename: str, what: str, scope: str) -> HttpResponse:
+    return file_response(data, filename=filename, content_type=PDF, what=what, scope=scope)
 
 
-def _xlsx_file(request: HttpRequest, write, filename: str, what: str) -> FileResponse:
+def _xlsx_file(write, filename: str, what: str, scope: str) -> HttpResponse:
     """Build the workbook in a temporary file and stream it: a big workbook never sits in memory.
     The file has no name on disk and disappears when the response closes it."""
     out = tempfile.TemporaryFile(suffix=".xlsx")
@@ -62,8 +57,7 @@ def _xlsx_file(request: HttpRequest, write, filename: str, what: str) -> FileRes
     except BaseException:
         out.close()
         raise
-    log_export(request, what)
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+    return file_response(out, filename=filename, content_type=XLSX, what=what, scope=scope)
 
 
 # --- the pages ----------------------------------------------------------------------------------
@@ -123,19 +117,21 @@ def _study_rows(user, year: int):
 
 @require_GET
 @login_required
+@personal_download
 def annual_workbook(request: HttpRequest, pk: int, year: int) -> FileResponse:
     unit = _unit(request, pk)
     year = _year(year)
     return _xlsx_file(
-        request,
         lambda out: xlsx.write_annual_workbook(unit, year, out),
         xlsx.workbook_filename(unit, year),
-        f"年度积分统计表 {unit.name} {year}",
+        f"{year}年度积分统计表",
+        unit.name,
     )
 
 
 @require_GET
 @login_required
+@personal_download
 def annual_report_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """The annual report PDF. A long one is laid out in the background: a waiting page reloads itself
     (with ?wait=<token>) until it is ready, then offers the download (?file=<token>). The token, signed
@@ -163,9 +159,7 @@ def annual_report_pdf(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             "token": token,
         }
         return render(request, "points/reports/pdf_pending.html", context, status=202 if pending else 200)
-    return _pdf(
-        request, outcome, f"{unit.name}{year}年度党员积分情况报告.pdf", f"年度积分报告 {unit.name} {year}"
-    )
+    return _pdf(outcome, f"{unit.name}{year}年度党员积分情况报告.pdf", f"{year}年度积分报告", unit.name)
 
 
 def _report_pdf(request: HttpRequest, unit, year: int, salt: str) -> tuple[bytes | PdfPending, str | None]:
@@ -197,29 +191,31 @@ def _unsign(token: str | None, salt: str) -> str | None:
 
 @require_GET
 @login_required
+@personal_download
 def results_export(request: HttpRequest, pk: int, year: int) -> FileResponse:
     unit = _unit(request, pk)
     year = _year(year)
     dataset = imports.results_dataset(unit, year)
     return _xlsx_file(
-        request,
         lambda out: xlsx.write_dataset(dataset, out, "年度积分", f"{unit.name} {year}年度积分"),
         f"{unit.name}{year}年度积分数据.xlsx",
-        f"年度积分数据 {unit.name} {year}",
+        f"{year}年度积分数据",
+        unit.name,
     )
 
 
 @require_GET
 @login_required
+@personal_download
 def entries_export(request: HttpRequest, pk: int, year: int) -> FileResponse:
     unit = _unit(request, pk)
     year = _year(year)
     dataset = imports.entries_dataset(unit, year)
     return _xlsx_file(
-        request,
         lambda out: xlsx.write_dataset(dataset, out, "积分条目", f"{unit.name} {year}年积分台账"),
         f"{unit.name}{year}年积分台账.xlsx",
-        f"积分台账 {unit.name} {year}",
+        f"{year}年积分台账",
+        unit.name,
     )
 
 
@@ -228,6 +224,7 @@ def entries_export(request: HttpRequest, pk: int, year: int) -> FileResponse:
 
 @require_GET
 @login_required
+@personal_download
 def quarter_publicity_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     quarter = get_object_for_user(
         request.user, access.visible_quarters(request.user), "points.view_publicity", pk=pk
@@ -236,15 +233,16 @@ def quarter_publicity_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("该季度尚未公示。")
     context = documents.quarter_publicity(quarter)
     return _pdf(
-        request,
         render_pdf("points/reports/pdf/publicity.html", context),
         f"{context['title']}.pdf",
         context["title"],
+        quarter.branch.name,
     )
 
 
 @require_GET
 @login_required
+@personal_download
 def annual_publicity_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     filing = get_object_for_user(
         request.user, access.visible_filings(request.user), "points.view_annual_publicity", pk=pk
@@ -258,22 +256,24 @@ def annual_publicity_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("公示开始日期无效。") from None
     context = documents.annual_publicity(filing, start)
     return _pdf(
-        request,
         render_pdf("points/reports/pdf/publicity.html", context),
         f"{context['title']}.pdf",
         context["title"],
+        filing.branch.name,
     )
 
 
 @require_GET
 @login_required
+@personal_download
 def member_sheet_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     result = get_object_for_user(
         request.user, access.visible_results(request.user), "points.view_annual_sheet", pk=pk
     )
     context = documents.member_sheet(result)
     filename = f"{result.member.name}{result.filing.year}年度党员积分表.pdf"
-    return _pdf(request, render_pdf("points/reports/pdf/member_sheet.html", context), filename, filename[:-4])
+    scope = f"{result.member.name}（{result.filing.branch.name}）"
+    return _pdf(render_pdf("points/reports/pdf/member_sheet.html", context), filename, filename[:-4], scope)
 
 
 # --- imports ------------------------------------------------------------------------------------
@@ -292,11 +292,12 @@ def import_template(request: HttpRequest, kind: str) -> FileResponse:
     if not request.user.has_perm("points.import_history"):
         raise PermissionDenied
     dataset = imports.template_dataset(kind)
+    # An empty template holds nobody's data: a download, not an export of personal data.
     return _xlsx_file(
-        request,
         lambda out: xlsx.write_dataset(dataset, out, spec.label, f"{spec.label}导入模板"),
         f"{spec.label}导入模板.xlsx",
         f"{spec.label}导入模板",
+        "空白模板",
     )
 
 

@@ -3,11 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import actor_for, get_object_for_user
 from branches.models import Organization
+from members.security.downloads import PDF, file_response, stored_file_response
 
 from .. import selectors, services
 from ..forms import (
@@ -21,7 +21,7 @@ from ..models import Reading
 from ..pdf import arrangement_pdf, pdf_filename
 from ..selectors.scopes import staff_committee_ids
 from ..services.arrangements import FIELDS, match_organizers
-from ._common import error_text, serve_upload
+from ._common import error_text
 
 
 def _get(request, pk: int, perm: str = "study.view_arrangement"):
@@ -190,9 +190,15 @@ def arrangement_revisions(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def arrangement_print(request: HttpRequest, pk: int) -> HttpResponse:
     arrangement = _get(request, pk)
-    response = HttpResponse(arrangement_pdf(arrangement), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, pdf_filename(arrangement))
-    return response
+    # The committee's published arrangement holds nobody's personal data: not logged as an export.
+    return file_response(
+        arrangement_pdf(arrangement),
+        filename=pdf_filename(arrangement),
+        content_type=PDF,
+        what="学习教育安排",
+        scope=arrangement.committee.name,
+        as_attachment=False,
+    )
 
 
 @require_GET
@@ -201,11 +207,17 @@ def reading_file(request: HttpRequest, pk: int) -> HttpResponse:
     reading = get_object_for_user(
         request.user,
         Reading.objects.filter(arrangement__in=selectors.visible_arrangements(request.user)).select_related(
-            "arrangement"
+            "arrangement__committee"
         ),
         "study.view_reading",
         pk=pk,
     )
     if not reading.attachment:
         raise Http404
-    return serve_upload(reading.attachment, reading.attachment_name)
+    # A reading of the arrangement, the same for every member: not logged as an export.
+    return stored_file_response(
+        reading.attachment,
+        filename=reading.attachment_name,
+        what="学习材料",
+        scope=reading.arrangement.committee.name,
+    )

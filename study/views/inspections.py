@@ -4,10 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import get_object_for_user
+from members.security.downloads import XLSX, file_response, personal_download
 
 from .. import selectors, services
 from ..forms import InspectionAnswerForm, InspectionForm, YearForm
@@ -111,13 +111,16 @@ def completion(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@personal_download
 def completion_export(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("study.view_completion"):
         raise PermissionDenied
     year = _year(request)
-    body = completion_xlsx(selectors.completion_table(request.user, year), year)
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    rows = selectors.completion_table(request.user, year)
+    return file_response(
+        completion_xlsx(rows, year),
+        filename=f"{year}年党员学习教育完成情况.xlsx",
+        content_type=XLSX,
+        what=f"{year}年党员学习教育完成情况",
+        scope="、".join(row.branch.name for row in rows) or "无支部",
     )
-    response["Content-Disposition"] = content_disposition_header(True, f"{year}年党员学习教育完成情况.xlsx")
-    return response

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import actor_for, get_object_for_user
+from members.security.downloads import personal_download, stored_file_response
 
 from .. import selectors, services
 from ..forms import (
@@ -21,7 +22,7 @@ from ..forms import (
 from ..models import StudyAttachment, StudyRecord
 from ..selectors.scopes import branch_manager_ids
 from ..services.records import readings_of
-from ._common import error_text, serve_upload
+from ._common import error_text
 from .arrangements import _get as get_arrangement
 
 
@@ -181,6 +182,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@personal_download
 def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_for_user(
         request.user,
@@ -190,7 +192,14 @@ def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
         "study.view_attachment",
         pk=pk,
     )
-    return serve_upload(attachment.file, attachment.original_name, attachment.content_type)
+    study_session = attachment.study_session
+    return stored_file_response(
+        attachment.file,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+        what=f"学习活动附件《{study_session.session.title}》",
+        scope=study_session.session.branch.name,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
+
+from members.security.downloads import personal_download, stored_file_response
 
 from ...forms.records import EvidenceForm
 from ...selectors import records as selectors
@@ -42,22 +44,17 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+@personal_download
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     """Evidence is never served from MEDIA_URL: only the member and those who may see them get it."""
     item = get_object_or_404(selectors.evidence_scope(request.user), pk=pk)
     if not request.user.has_perm("members.view_member", item.member):
         raise PermissionDenied
     ext = item.file.name.rsplit(".", 1)[-1].lower()
-    content_type = services.EVIDENCE_KINDS.get(ext, "application/octet-stream")
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在。") from None
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=ext == "pdf",
+    return stored_file_response(
+        item.file,
         filename=f"活动证明-{item.member.name}-{item.activity_on:%Y%m%d}.{ext}",
+        content_type=services.EVIDENCE_KINDS.get(ext),
+        what=f"活动证明（{item.activity_on:%Y-%m-%d}）",
+        scope=f"{item.member.name}（{item.member.branch.name}）",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

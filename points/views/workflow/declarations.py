@@ -2,18 +2,18 @@
 
 import calendar
 import datetime
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import actor_for
 from members.models import Member, MemberStatus
+from members.security.downloads import personal_download, stored_file_response
 
 from ...forms.workflow import DeclarationForm
 from ...models import QuarterState
@@ -97,20 +97,17 @@ def declaration_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@personal_download
 def declaration_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     declaration = get_for(user, selectors.declaration_scope(user), "points.view_evidence", pk=pk)
     if not declaration.evidence:
         raise Http404("没有证明材料。")
+    # The file was checked by content when uploaded and is stored under our own name and extension.
     name = declaration.evidence.name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    # The file was checked by content when uploaded and is stored under our own name and extension;
-    # images open in the browser, a PDF is downloaded rather than rendered on our origin.
-    response = FileResponse(
-        declaration.evidence.open("rb"),
-        content_type=content_type,
-        as_attachment=not content_type.startswith("image/"),
+    return stored_file_response(
+        declaration.evidence,
         filename=f"证明材料-{declaration.pk}{name[name.rfind('.') :]}",
+        what=f"积分申报证明材料（第 {declaration.pk} 号申报）",
+        scope=f"{declaration.subject.name}（{declaration.quarter.branch.name}）",
     )
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

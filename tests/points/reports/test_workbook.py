@@ -133,4 +133,6 @@ def test_it_logs_every_export(cast, year, login):
             "detail", flat=True
         )
     )
-    assert sorted(details) == sorted(["年度积分统计表 第一党支部 2025", "年度积分报告 第一党支部 2025"])
+    assert sorted(details) == sorted(
+        ["2025年度积分统计表；范围：第一党支部", "2025年度积分报告；范围：第一党支部"]
+    )
