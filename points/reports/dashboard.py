@@ -21,6 +21,7 @@ from ..models import (
     AnnualFiling,
     AnnualResult,
     Attendance,
+    AttendanceStatus,
     Declaration,
     DeclarationState,
     DuesRecord,
@@ -167,12 +168,14 @@ def _members(unit: Organization, year: int):
 
 
 def no_org_life(unit: Organization, today: datetime.date):
-    """Attended no 三会一课 or 主题党日 in the last three months (late or leaving early still counts)."""
+    """Missed every 三会一课 and 主题党日 of the last three months without a valid reason (无正当理由, the
+    guideline's deduction): late or leaving early counts as attending, and an excused leave (请假) is a
+    valid reason, so only unexcused absences, or no session at all, raise the warning."""
     since = months_before(today, WARNING_MONTHS)
     attended = Attendance.objects.filter(
         member=OuterRef("pk"),
         is_current=True,
-        status__in=ATTENDED,
+        status__in=[*ATTENDED, AttendanceStatus.EXCUSED],
         session__is_cancelled=False,
         session__kind__in=ORG_LIFE_KINDS,
         session__starts_at__gte=local_midnight(since),
@@ -206,7 +209,7 @@ def mobile_no_report(unit: Organization, today: datetime.date):
 
 
 WARNINGS = {
-    "no_org_life": ("近3个月未参加组织生活", no_org_life),
+    "no_org_life": ("近3个月无正当理由未参加组织生活", no_org_life),
     "dues_unpaid": ("连续3个月未交党费", dues_unpaid),
     "mobile_no_report": ("流动党员3个月未汇报思想", mobile_no_report),
 }

@@ -61,7 +61,7 @@ def test_it_warns_about_org_life_dues_and_mobile_reports(cast):
 
     board = build_dashboard(cast.b1, YEAR, TODAY)
     row = board.rows[0]
-    no_life = set(board.details["近3个月未参加组织生活"])
+    no_life = set(board.details["近3个月无正当理由未参加组织生活"])
     unpaid = set(board.details["连续3个月未交党费"])
     assert {"长期缺席", "流动未汇报", "普通党员"} <= no_life
     assert not no_life & {"按时参加", "流动已汇报", "积极分子", "免于积分"}
@@ -69,6 +69,21 @@ def test_it_warns_about_org_life_dues_and_mobile_reports(cast):
     assert not unpaid & {"积极分子", "免于积分"}
     assert board.details["流动党员3个月未汇报思想"] == ["流动未汇报"]
     assert row.no_org_life == len(no_life) and row.dues_unpaid == len(unpaid) and row.mobile_no_report == 1
+
+
+def test_an_excused_leave_is_a_valid_reason_and_an_unexcused_absence_is_not(cast):
+    """The guideline deducts for missing organisational life 无正当理由: a member whose only absence in
+    the three months was an excused leave is not warned; one absent without a reason is."""
+    excused = make_member(cast.b1, name="请假出差")
+    unexcused = make_member(cast.b1, name="无故缺席")
+    session = record_session(cast.b1, datetime.date(YEAR, 11, 20))
+    Attendance.objects.create(session=session, member=excused, status=AttendanceStatus.EXCUSED, reason="出差")
+    Attendance.objects.create(session=session, member=unexcused, status=AttendanceStatus.ABSENT)
+
+    board = build_dashboard(cast.b1, YEAR, TODAY)
+    warned = set(board.details["近3个月无正当理由未参加组织生活"])
+    assert "无故缺席" in warned
+    assert "请假出差" not in warned
 
 
 def test_it_shows_progress_of_the_current_quarter(cast):
