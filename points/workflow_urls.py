@@ -12,6 +12,7 @@ urlpatterns = [
     path("quarters/<int:pk>/publish/", quarters.quarter_publish, name="quarter_publish"),
     path("quarters/<int:pk>/close/", quarters.quarter_close, name="quarter_close"),
     path("quarters/<int:pk>/declare/", declarations.declare, name="declare"),
+    path("declarations/<int:pk>/edit/", declarations.declaration_edit, name="declaration_edit"),
     path("declarations/<int:pk>/submit/", declarations.declaration_submit, name="declaration_submit"),
     path("declarations/<int:pk>/withdraw/", declarations.declaration_withdraw, name="declaration_withdraw"),
     path("declarations/<int:pk>/evidence/", declarations.declaration_evidence, name="declaration_evidence"),

@@ -194,6 +194,7 @@ ARGS = {
     "points:declare": ["quarter"],
     "points:declaration_submit": ["declaration"],
     "points:declaration_withdraw": ["declaration"],
+    "points:declaration_edit": ["declaration"],
     "points:declaration_evidence": ["declaration"],
     "points:review": ["quarter"],
     "points:review_member": ["quarter", "member"],

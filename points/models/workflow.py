@@ -56,6 +56,7 @@ class DeclarationState(models.TextChoices):
     SUBMITTED = "submitted", "已提交"
     APPROVED = "approved", "已认定"
     REJECTED = "rejected", "未认定"
+    WITHDRAWN = "withdrawn", "已撤回"  # by its author, before submitting: never reviewed
 
 
 class Declaration(ChoiceLabels):

@@ -281,7 +281,7 @@ def build_dashboard(
         Declaration.objects.filter(
             quarter__branch__path__startswith=unit.path, quarter__year=year, quarter__number=quarter_no
         )
-        .exclude(state=DeclarationState.DRAFT)
+        .exclude(state__in=(DeclarationState.DRAFT, DeclarationState.WITHDRAWN))
         .values("quarter__branch_id")
         .annotate(
             declared=Count("id"),

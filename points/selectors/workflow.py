@@ -196,7 +196,7 @@ def active_member_of(member_id, branch_id):
 def _review_declarations(quarter_id, member_id):
     return (
         Declaration.objects.filter(quarter_id=quarter_id, subject_id=member_id)
-        .exclude(state=DeclarationState.DRAFT)
+        .exclude(state__in=(DeclarationState.DRAFT, DeclarationState.WITHDRAWN))
         .select_related("declarant")
         .defer(*unread(Member, "declarant", "name"))
     )

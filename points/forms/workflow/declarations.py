@@ -73,7 +73,24 @@ class DeclarationForm(forms.Form):
 
     def clean_evidence(self):
         uploaded = self.cleaned_data.get("evidence")
+        if uploaded is False:
+            return False  # "清除" ticked on an edited draft: remove the file
         return check_evidence(uploaded) if uploaded else None
+
+    @classmethod
+    def initial_of(cls, declaration) -> dict:
+        """The form's values for editing a draft."""
+        return {
+            "subject": declaration.subject_id,
+            "item": f"{declaration.entry_type}:{declaration.kind}",
+            "value": declaration.value,
+            "level": declaration.level,
+            "content_key": declaration.content_key,
+            "own_duty": declaration.own_duty,
+            "occurred_on": declaration.occurred_on,
+            "description": declaration.description,
+            "evidence": declaration.evidence or None,
+        }
 
     def clean(self):
         data = super().clean()

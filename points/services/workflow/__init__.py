@@ -9,7 +9,7 @@ from ...workdays import add_working_days
 from ._steps import check_item
 from .annual import annual_roll_up, annual_roll_up_many, filing_review, filing_submit
 from .assembly import assembly_record, provisional_scores, voting_members
-from .declarations import declaration_create, declaration_submit, declaration_withdraw
+from .declarations import declaration_create, declaration_submit, declaration_update, declaration_withdraw
 from .publicity import (
     can_handle_objection,
     objection_handle,
@@ -30,6 +30,7 @@ __all__ = [
     "declaration_create",
     "declaration_review",
     "declaration_submit",
+    "declaration_update",
     "declaration_withdraw",
     "entry_add",
     "entry_correct",

@@ -44,6 +44,18 @@ def _declaration_fields(quarter, subject, entry_type, kind, value, level, own_du
     )
 
 
+def _check_declaration(quarter, *, today, occurred_on) -> None:
+    """The declaration window and the date: the same for a new declaration and an edited draft."""
+    if quarter.state != QuarterState.OPEN:
+        raise ValidationError(f"{quarter.label}已{quarter.get_state_display()}，申报已截止。")
+    if quarter.declaration_closes and today > quarter.declaration_closes:
+        raise ValidationError(f"{quarter.label}的申报已于 {quarter.declaration_closes:%Y-%m-%d} 截止。")
+    if occurred_on.year != quarter.year or (occurred_on.month - 1) // 3 + 1 != quarter.number:
+        raise ValidationError(f"事项发生日期须在{quarter.label}内。")
+    if occurred_on > today:
+        raise ValidationError("事项发生日期不能晚于今天。")
+
+
 @transaction.atomic
 def declaration_create(
     *,
@@ -65,15 +77,7 @@ def declaration_create(
     me = actor_for(actor)
     if me.member_id is None or me.branch_id != quarter.branch_id:
         _deny("只有本支部党员可以申报积分事项。")
-    today = today or timezone.localdate()
-    if quarter.state != QuarterState.OPEN:
-        raise ValidationError(f"{quarter.label}已{quarter.get_state_display()}，申报已截止。")
-    if quarter.declaration_closes and today > quarter.declaration_closes:
-        raise ValidationError(f"{quarter.label}的申报已于 {quarter.declaration_closes:%Y-%m-%d} 截止。")
-    if occurred_on.year != quarter.year or (occurred_on.month - 1) // 3 + 1 != quarter.number:
-        raise ValidationError(f"事项发生日期须在{quarter.label}内。")
-    if occurred_on > today:
-        raise ValidationError("事项发生日期不能晚于今天。")
+    _check_declaration(quarter, today=today or timezone.localdate(), occurred_on=occurred_on)
     value = _declaration_fields(quarter, subject, entry_type, kind, value, level, own_duty, content_key)
     declaration = Declaration(
         quarter=quarter,
@@ -96,6 +100,51 @@ def declaration_create(
 
 
 @transaction.atomic
+def declaration_update(
+    *,
+    declaration: Declaration,
+    actor,
+    subject: Member,
+    entry_type: str,
+    kind: str,
+    occurred_on: datetime.date,
+    description: str,
+    value=None,
+    level: str = "",
+    content_key: str = "",
+    own_duty: bool = False,
+    evidence=None,
+    today=None,
+) -> Declaration:
+    """提交前可修改: the author edits a draft, checked as a new declaration is. `evidence` None keeps the
+    file, False removes it, a file replaces it."""
+    if actor_for(actor).member_id != declaration.declarant_id:
+        _deny("只能修改本人填写的申报。")
+    current = Declaration.objects.select_for_update().select_related("quarter__branch").get(pk=declaration.pk)
+    if current.state != DeclarationState.DRAFT:
+        raise ValidationError(
+            f"这条申报{current.get_state_display()}，只有尚未提交的草稿可以修改；如需更正请联系支委会。"
+        )
+    quarter = current.quarter
+    _check_declaration(quarter, today=today or timezone.localdate(), occurred_on=occurred_on)
+    current.value = _declaration_fields(
+        quarter, subject, entry_type, kind, value, level, own_duty, content_key
+    )
+    current.subject = subject
+    current.entry_type, current.kind = entry_type, kind
+    current.level, current.content_key, current.own_duty = level, content_key, own_duty
+    current.occurred_on, current.description = occurred_on, description
+    if evidence is False:
+        current.evidence = ""
+    elif evidence:
+        current.evidence = evidence
+    current.full_clean()
+    current.save()
+    _log("declaration", current.pk, DeclarationState.DRAFT, DeclarationState.DRAFT, actor, "修改申报")
+    return current
+
+
+@transaction.atomic
 def declaration_submit(*, declaration: Declaration, actor) -> Declaration:
     if actor_for(actor).member_id != declaration.declarant_id:
         _deny("只能提交本人填写的申报。")
@@ -114,16 +163,16 @@ def declaration_submit(*, declaration: Declaration, actor) -> Declaration:
 
 @transaction.atomic
 def declaration_withdraw(*, declaration: Declaration, actor) -> None:
-    """A draft is the member's own until submitted: withdrawing it marks it rejected by its author."""
+    """A draft is the member's own until submitted: the author may withdraw it (已撤回, not the
+    committee's 未认定); it is kept, with its log, but never reviewed."""
     if actor_for(actor).member_id != declaration.declarant_id:
         _deny("只能撤回本人填写的申报。")
     _move(
         Declaration,
         declaration,
         from_states=DeclarationState.DRAFT,
-        to_state=DeclarationState.REJECTED,
+        to_state=DeclarationState.WITHDRAWN,
         actor=actor,
         reason="本人撤回",
         subject_type="declaration",
-        review_reason="本人撤回",
     )

@@ -16,7 +16,7 @@ from members.models import Member, MemberStatus
 from members.security.downloads import personal_download, stored_file_response
 
 from ...forms.workflow import DeclarationForm
-from ...models import QuarterState
+from ...models import DeclarationState, QuarterState
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
@@ -69,6 +69,38 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
         "declarations": selectors.attach_labels(list(selectors.own_declarations(quarter, me)), scheme),
     }
     return render(request, "points/workflow/declare.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """提交前可修改: the author edits a draft with the same form and checks as a new declaration."""
+    user = request.user
+    declaration = get_for(user, selectors.declaration_scope(user), "points.change_declaration", pk=pk)
+    quarter = declaration.quarter
+    back = redirect("points:declare", pk=quarter.pk)
+    if declaration.state != DeclarationState.DRAFT:
+        messages.error(request, f"这条申报{declaration.get_state_display()}，只有尚未提交的草稿可以修改。")
+        return back
+    members = Member.objects.filter(branch=quarter.branch, status=MemberStatus.ACTIVE).order_by("code")
+    form = DeclarationForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        scheme=scheme_for(quarter.branch, quarter.year),
+        members=members,
+        me=actor_for(user).member_id,
+        initial=DeclarationForm.initial_of(declaration),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declaration_update(declaration=declaration, actor=user, **form.service_kwargs())
+        except ValidationError as exc:
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(request, "草稿已修改，确认无误后请点击“提交”。")
+            return back
+    context = {"quarter": quarter, "declaration": declaration, "form": form, "closed": window_closed(quarter)}
+    return render(request, "points/workflow/declaration_edit.html", context)
 
 
 def _own_step(request: HttpRequest, pk: int, step, done: str) -> HttpResponse:

@@ -4,7 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from points.models import Declaration, DeclarationState, Quarter
+from django.core.exceptions import ValidationError
+
+from points.models import Declaration, DeclarationState, Quarter, Transition
+from points.services import workflow
 
 from .test_views_matrix import PDF, advance, declare, open_quarter
 
@@ -66,12 +69,121 @@ def test_it_saves_a_draft_then_submits_it(cast, login):
     assert reverse("points:declaration_withdraw", args=[d.pk]) not in page  # read-only once submitted
 
 
-def test_it_withdraws_a_draft(cast, login):
+def test_it_withdraws_a_draft_as_withdrawn_not_as_refused(cast, login):
     q = open_quarter(cast)
     d = declare(cast, q)
-    login(cast.member).post(reverse("points:declaration_withdraw", args=[d.pk]))
+    client = login(cast.member)
+    client.post(reverse("points:declaration_withdraw", args=[d.pk]))
     d.refresh_from_db()
-    assert d.state == DeclarationState.REJECTED and d.review_reason == "本人撤回"
+    assert d.state == DeclarationState.WITHDRAWN and d.review_reason == ""
+    page = client.get(reverse("points:declare", args=[q.pk])).content.decode()
+    assert "已撤回" in page
+    assert "未认定" not in page  # the committee's refusal word
+    assert reverse("points:declaration_edit", args=[d.pk]) not in page
+
+
+def _edit(client, declaration, **fields):
+    data = {
+        "subject": declaration.subject_id,
+        "item": "bonus:public_welfare",
+        "value": "1",
+        "occurred_on": f"{declaration.quarter.year}-02-20",
+        "description": "参加社区爱心捐款（已补充时间地点）",
+        **fields,
+    }
+    return client.post(reverse("points:declaration_edit", args=[declaration.pk]), data)
+
+
+def test_the_author_edits_a_draft_before_submitting_it(cast, login):
+    q = open_quarter(cast)
+    client = login(cast.member)
+    _post(client, q, subject=cast.member.member.pk)
+    d = Declaration.objects.get()
+    page = client.get(reverse("points:declare", args=[q.pk])).content.decode()
+    assert reverse("points:declaration_edit", args=[d.pk]) in page
+    form = client.get(reverse("points:declaration_edit", args=[d.pk])).content.decode()
+    assert "参加社区爱心捐款" in form and 'value="bonus:public_welfare" selected' in form
+
+    response = _edit(client, d)
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert (d.state, d.value, d.occurred_on, d.description) == (
+        DeclarationState.DRAFT,
+        1,
+        datetime.date(q.year, 2, 20),
+        "参加社区爱心捐款（已补充时间地点）",
+    )
+    assert Transition.objects.filter(subject_type="declaration", subject_id=d.pk, reason="修改申报").exists()
+    assert "草稿已修改" in client.get(reverse("points:declare", args=[q.pk])).content.decode()
+
+
+def _snapshot(declaration):
+    declaration.refresh_from_db()
+    return (declaration.state, declaration.value, declaration.occurred_on, declaration.description)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"occurred_on": "{year}-05-10"}, "事项发生日期须在"),
+        ({"value": ""}, "请填写加分分值。"),
+        ({"item": "bonus:no_such_item"}, "选择一个有效的选项"),
+    ],
+)
+def test_an_edit_is_checked_as_a_new_declaration_and_changes_nothing_when_refused(
+    cast, login, fields, message
+):
+    q = open_quarter(cast)
+    client = login(cast.member)
+    d = declare(cast, q)
+    before = _snapshot(d)
+    fields = {k: v.format(year=q.year) for k, v in fields.items()}
+    response = _edit(client, d, **fields)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert _snapshot(d) == before
+
+
+def test_a_submitted_declaration_can_no_longer_be_edited(cast, login):
+    q = open_quarter(cast)
+    client = login(cast.member)
+    d = declare(cast, q)
+    client.post(reverse("points:declaration_submit", args=[d.pk]))
+    before = _snapshot(d)
+    response = _edit(client, d)
+    assert response.status_code == 302
+    assert _snapshot(d) == before
+    page = client.get(response.url).content.decode()
+    assert "只有尚未提交的草稿可以修改" in page
+
+
+def test_the_edit_service_refuses_a_draft_submitted_meanwhile(cast):
+    """A stale edit page: the draft was submitted from another phone after the page was opened."""
+    q = open_quarter(cast)
+    d = declare(cast, q)
+    stale = Declaration.objects.get(pk=d.pk)
+    workflow.declaration_submit(declaration=d, actor=cast.member.user)
+    with pytest.raises(ValidationError, match="只有尚未提交的草稿可以修改"):
+        workflow.declaration_update(
+            declaration=stale,
+            actor=cast.member.user,
+            subject=cast.member.member,
+            entry_type="bonus",
+            kind="public_welfare",
+            value=3,
+            occurred_on=datetime.date(q.year, 2, 20),
+            description="改过",
+        )
+    assert _snapshot(d)[0] == DeclarationState.SUBMITTED and d.description != "改过"
+
+
+def test_another_member_cannot_edit_someone_elses_draft(cast, login):
+    q = open_quarter(cast)
+    d = declare(cast, q)
+    before = _snapshot(d)
+    response = _edit(login(cast.committee_member), d)
+    assert response.status_code in (403, 404)
+    assert _snapshot(d) == before
 
 
 def test_it_reports_another_members_deduction_item(cast, login):

@@ -135,6 +135,8 @@ def _pages(cast, page):
         return "get", reverse("points:declare", args=[_q(cast).pk]), None
     if page in ("declaration_submit", "declaration_withdraw"):
         return "post", reverse(f"points:{page}", args=[declare(cast, _q(cast)).pk]), {}
+    if page == "declaration_edit":
+        return "get", reverse("points:declaration_edit", args=[declare(cast, _q(cast)).pk]), None
     if page == "evidence":
         d = declare(cast, _q(cast), evidence=ContentFile(PDF, name="e.pdf"))
         return "get", reverse("points:declaration_evidence", args=[d.pk]), None
@@ -227,6 +229,7 @@ EXPECTED = {
     "declare": MEMBERS_GET,
     "declaration_submit": _expect(403, member=302),
     "declaration_withdraw": _expect(403, member=302),
+    "declaration_edit": _expect(403, member=200),
     "evidence": _expect(200, recorder=403),
     "review": COMMITTEE_GET,
     "review_member": COMMITTEE_GET,
@@ -277,6 +280,7 @@ BOTH = {
     "quarters",
     "quarter_open",
     "declare",
+    "declaration_edit",
     "assembly",
     "assembly_post",
     "object",
