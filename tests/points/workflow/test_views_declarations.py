@@ -1,10 +1,9 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-
-from django.core.exceptions import ValidationError
 
 from points.models import Declaration, DeclarationState, Quarter, Transition
 from points.services import workflow
