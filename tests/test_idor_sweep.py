@@ -246,3 +246,24 @@ def test_it_answers_404_to_every_outsider(client, cast, b3, name):
         if got == 405:
             got = client.post(url, {}).status_code
         assert got == 404, f"{role} {name} {url} → {got}"
+
+
+def test_it_keeps_the_security_log_to_its_own_committee(client, cast):
+    """The security log has no id in its URL, but it lists rows: a second committee's department gets
+    the page, without a single event of this committee's members."""
+    from members.models import SecurityEvent, SecurityEventKind, SecurityOutcome
+    from tests.security.test_security_log import _other_committee_dept
+
+    SecurityEvent.objects.create(
+        at=timezone.now(),
+        kind=SecurityEventKind.EXPORT,
+        outcome=SecurityOutcome.SUCCESS,
+        user=cast.other_member.user,
+        username="b3_exporter",
+        detail="第三党支部名册",
+    )
+    client.force_login(_other_committee_dept())
+    response = client.get(reverse("security:log"))
+    assert response.status_code == 200
+    assert "b3_exporter" not in response.content.decode()
+    assert "第三党支部名册" not in response.content.decode()

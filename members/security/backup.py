@@ -81,24 +81,39 @@ def backup_files(source: Path, target: Path) -> int:
     return count
 
 
+def check_files_archive(source: Path) -> list[tarfile.TarInfo]:
+    """Read a `backup_files` archive to its end and return its members; refused (BackupError) unless
+    every member is a plain file or folder with a relative name that stays inside the target."""
+    source = Path(source)
+    try:
+        with tarfile.open(source, "r:gz") as tar:
+            members = tar.getmembers()
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise BackupError(f"不是有效的上传文件备份：{source}（{exc}）") from exc
+    for member in members:
+        parts = Path(member.name).parts
+        if not (member.isfile() or member.isdir()) or member.name.startswith(("/", "\\")) or ".." in parts:
+            raise BackupError(f"上传文件备份中有不安全的条目：{member.name[:200]}，已拒绝，未写入任何文件。")
+    return members
+
+
+def check_files_target(target: Path, *, force: bool = False) -> None:
+    target = Path(target)
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise BackupError(f"上传文件目录 {target} 不是空的；确认要覆盖请加 --force。")
+
+
 def restore_files(source: Path, target: Path, *, force: bool = False) -> int:
     """Unpack a `backup_files` archive into `target` (MEDIA_ROOT). Refused into a folder that already
     holds files unless forced, and for an archive holding anything but plain files and folders with
     relative names inside it (checked before anything is written)."""
     source, target = Path(source), Path(target)
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise BackupError(f"上传文件目录 {target} 不是空的；确认要覆盖请加 --force。")
+    check_files_target(target, force=force)
+    members = check_files_archive(source)
     try:
         with tarfile.open(source, "r:gz") as tar:
-            members = tar.getmembers()
-            for member in members:
-                parts = Path(member.name).parts
-                if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
-                    raise BackupError(
-                        f"上传文件备份中有不安全的条目：{member.name[:200]}，已拒绝，未写入任何文件。"
-                    )
             target.mkdir(parents=True, exist_ok=True)
-            tar.extractall(target, members=members, filter="data")
+            tar.extractall(target, members=[tar.getmember(m.name) for m in members], filter="data")
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise BackupError(f"不是有效的上传文件备份：{source}（{exc}）") from exc
     return sum(1 for m in members if m.isfile())
@@ -119,7 +134,9 @@ def backup(connection, target: Path) -> Path:
     return target
 
 
-def restore(connection, source: Path, *, force: bool = False) -> None:
+def check_backup(connection, source: Path, *, force: bool = False) -> None:
+    """Everything `restore` needs, checked without writing: the file is a readable backup of this
+    database's kind, and the target is empty (or forced)."""
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"找不到备份文件 {source}")
@@ -132,10 +149,22 @@ def restore(connection, source: Path, *, force: bool = False) -> None:
     if connection.vendor == "sqlite":
         if not magic.startswith(SQLITE_MAGIC):
             raise BackupError(f"{source} 不是 SQLite 备份文件。")
-        _sqlite_restore(connection, source)
+        _sqlite_check(source)
     elif connection.vendor == "postgresql":
         if not magic.startswith(PGDUMP_MAGIC):
             raise BackupError(f"{source} 不是 pg_dump -Fc 备份文件。")
+        # Reads the whole table of contents: a truncated or damaged dump fails here, not mid-restore.
+        _run(["pg_restore", "--list", str(source)], {})
+    else:
+        raise BackupError(f"不支持的数据库：{connection.vendor}")
+
+
+def restore(connection, source: Path, *, force: bool = False) -> None:
+    source = Path(source)
+    check_backup(connection, source, force=force)
+    if connection.vendor == "sqlite":
+        _sqlite_restore(connection, source)
+    else:
         connection.close()
         _run(
             [
@@ -151,8 +180,6 @@ def restore(connection, source: Path, *, force: bool = False) -> None:
             ],
             connection.settings_dict,
         )
-    else:
-        raise BackupError(f"不支持的数据库：{connection.vendor}")
 
 
 def _head(path: Path) -> bytes:
@@ -169,6 +196,19 @@ def _sqlite_backup(connection, target: Path) -> None:
             raise BackupError("备份文件完整性检查未通过。")
     finally:
         destination.close()
+
+
+def _sqlite_check(source: Path) -> None:
+    try:
+        origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            ok = origin.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            origin.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{source} 不是完整的 SQLite 备份文件（{exc}）。") from exc
+    if not ok:
+        raise BackupError(f"{source} 未通过完整性检查，已拒绝恢复。")
 
 
 def _sqlite_restore(connection, source: Path) -> None:

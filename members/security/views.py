@@ -12,10 +12,10 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from branches.access import actor_for
-from members.models import LoginLock, SecurityEvent
+from members.models import LoginLock
 
 from .forms import LoginForm, PasswordChangeNewForm, SecurityLogFilter
+from .selectors import visible_security_events
 from .services import password_changed
 
 PAGE_SIZE = 50
@@ -52,11 +52,11 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 @require_GET
 @login_required
 def security_log(request: HttpRequest) -> HttpResponse:
-    """安全审计日志: read-only, for the organization department."""
-    if not actor_for(request.user).is_department:
+    """安全审计日志: read-only, for the organization department (its own committee's events)."""
+    if not request.user.has_perm("members.view_securityevent_log"):
         raise PermissionDenied
     form = SecurityLogFilter(request.GET or None)
-    events = SecurityEvent.objects.all()
+    events = visible_security_events(request.user)
     if form.is_valid():
         data = form.cleaned_data
         if data["kind"]:

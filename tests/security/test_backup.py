@@ -179,3 +179,70 @@ def test_it_refuses_an_archive_with_a_path_out_of_the_media_folder_and_writes_no
         restore_files(archive, media)
     assert not (tmp_path / "escaped.txt").exists()
     assert not media.exists() or not any(media.iterdir())
+
+
+def _evil_archive(path, kind):
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        ok = tarfile.TarInfo("evidence/ok.txt")
+        ok.size = 2
+        tar.addfile(ok, io.BytesIO(b"hi"))
+        if kind == "symlink":
+            link = tarfile.TarInfo("evidence/link")
+            link.type = tarfile.SYMTYPE
+            link.linkname = "/etc/passwd"
+            tar.addfile(link)
+        else:
+            bad = tarfile.TarInfo({"parent": "../escaped.txt", "absolute": "/tmp/absolute.txt"}[kind])
+            bad.size = 2
+            tar.addfile(bad, io.BytesIO(b"hi"))
+
+
+@pytest.mark.parametrize("kind", ["parent", "absolute", "symlink"])
+@pytest.mark.django_db(transaction=True)
+def test_it_refuses_an_unsafe_files_archive_before_touching_the_database(
+    cast, target, tmp_path, settings, kind
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    first = tmp_path / ("first.dump" if connection.vendor == "postgresql" else "first.sqlite3")
+    call_command("backup", "--output", str(first))
+    files_archive = tmp_path / (first.name + ".files.tar.gz")
+    files_archive.unlink(missing_ok=True)
+    live_media = tmp_path / "live-media"
+    assert _manage("restore", str(first), database_url=target.url, media_root=live_media).returncode == 0
+    live_media.mkdir(exist_ok=True)
+    (live_media / "kept.txt").write_text("live file")
+    before = target.rows("SELECT code, name FROM members_member")
+
+    Member.objects.filter(pk=cast.member.member.pk).update(name="备份后改名")
+    second = tmp_path / ("second.dump" if connection.vendor == "postgresql" else "second.sqlite3")
+    call_command("backup", "--output", str(second))
+    _evil_archive(tmp_path / (second.name + ".files.tar.gz"), kind)
+
+    result = _manage("restore", str(second), "--force", database_url=target.url, media_root=live_media)
+    assert result.returncode != 0
+    assert "不安全的条目" in result.stderr and "数据库与上传文件均未改动" in result.stderr, result.stderr
+    assert target.rows("SELECT code, name FROM members_member") == before
+    assert "备份后改名" not in str(before)
+    assert sorted(p.name for p in live_media.rglob("*")) == ["kept.txt"]
+    assert (live_media / "kept.txt").read_text() == "live file"
+    assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_it_refuses_a_damaged_database_backup_and_leaves_the_files_alone(tmp_path):
+    damaged = tmp_path / "damaged.sqlite3"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 600)
+    media = tmp_path / "media"
+    archive = tmp_path / (damaged.name + ".files.tar.gz")
+    import tarfile
+
+    with tarfile.open(archive, "w:gz"):
+        pass
+    result = _manage(
+        "restore", str(damaged), database_url=f"sqlite:///{tmp_path / 'new.sqlite3'}", media_root=media
+    )
+    assert result.returncode != 0
+    assert "SQLite 备份文件" in result.stderr and "均未改动" in result.stderr, result.stderr
+    assert not media.exists()

@@ -27,7 +27,7 @@ def _event(n=0, **extra):
 
 
 def test_it_shows_the_log_to_the_department(client, cast):
-    _event(username="zhangsan", kind=SecurityEventKind.EXPORT, detail="党员名册")
+    _event(username="zhangsan", kind=SecurityEventKind.EXPORT, detail="党员名册", user=cast.member.user)
     client.force_login(cast.dept.user)
     response = client.get(URL)
     assert response.status_code == 200
@@ -36,8 +36,8 @@ def test_it_shows_the_log_to_the_department(client, cast):
 
 
 def test_it_filters_by_kind_and_name(client, cast):
-    _event(username="zhangsan", kind=SecurityEventKind.EXPORT)
-    _event(username="lisi", kind=SecurityEventKind.LOGIN_FAILED)
+    _event(username="zhangsan", kind=SecurityEventKind.EXPORT, user=cast.member.user)
+    _event(username="lisi", kind=SecurityEventKind.LOGIN_FAILED, user=cast.secretary.user)
     client.force_login(cast.dept.user)
     page = client.get(URL, {"kind": "login_failed"}).content.decode()
     assert "lisi" in page and "zhangsan" not in page
@@ -144,3 +144,48 @@ def test_it_keeps_the_log_at_least_180_days(db):
     call_command("prune_security_log")
     assert not SecurityEvent.objects.filter(pk=old.pk).exists()
     assert SecurityEvent.objects.filter(pk=recent.pk).exists()
+
+
+def _other_committee_dept():
+    """The organization department of a second party committee, with one member of its own."""
+    from branches.models import OrgKind, PositionRole
+    from branches.services import position_assign
+    from tests.factories import UserFactory, make_member, make_org
+
+    committee = make_org("另一学院党委", OrgKind.COMMITTEE, code="C2")
+    general = make_org("另一党总支", OrgKind.GENERAL_BRANCH, committee, code="C2G1")
+    branch = make_org("另一党支部", OrgKind.BRANCH, general, code="C2B1")
+    user = UserFactory(username="dept2")
+    member = make_member(branch, name="另一组织部干事", user=user)
+    position_assign(
+        member=member,
+        organization=committee,
+        role=PositionRole.ORG_STAFF,
+        start_date=datetime.date(2024, 1, 1),
+    )
+    return user
+
+
+def test_it_shows_the_department_only_its_own_committees_events(client, cast):
+    ours = _event(username="zhangsan_ours", user=cast.member.user)
+    dept2 = _other_committee_dept()
+    theirs = _event(username="wangwu_theirs", user=dept2)
+    stray = _event(username="nobody_typed")
+    client.force_login(dept2)
+    page = client.get(URL).content.decode()
+    assert "wangwu_theirs" in page
+    assert "zhangsan_ours" not in page and "nobody_typed" not in page
+    client.force_login(cast.dept.user)
+    page = client.get(URL).content.decode()
+    assert "zhangsan_ours" in page
+    assert "wangwu_theirs" not in page and "nobody_typed" not in page
+    assert SecurityEvent.objects.filter(pk__in=[ours.pk, theirs.pk, stray.pk]).count() == 3
+
+
+def test_it_shows_a_superuser_every_event(client, cast):
+    _event(username="zhangsan_ours", user=cast.member.user)
+    _event(username="nobody_typed")
+    admin = get_user_model().objects.create_superuser("root", password="Admin#pass-2026")
+    client.force_login(admin)
+    page = client.get(URL).content.decode()
+    assert "zhangsan_ours" in page and "nobody_typed" in page

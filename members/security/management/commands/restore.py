@@ -4,7 +4,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ...backup import BackupError, files_archive_for, restore, restore_files
+from ...backup import (
+    BackupError,
+    check_backup,
+    check_files_archive,
+    check_files_target,
+    files_archive_for,
+    restore,
+    restore_files,
+)
 
 
 class Command(BaseCommand):
@@ -24,9 +32,16 @@ class Command(BaseCommand):
         connection = connections[database]
         archive = files_archive_for(Path(path))
         media = Path(settings.MEDIA_ROOT)
-        # Check the files' target first, so a refusal there leaves the database untouched too.
-        if archive.exists() and media.is_dir() and any(media.iterdir()) and not force:
-            raise CommandError(f"上传文件目录 {media} 不是空的；确认要覆盖请加 --force。数据库未改动。")
+        # Everything is checked before anything is written, so a refused restore changes nothing:
+        # neither the database nor the uploaded files.
+        try:
+            if archive.exists():
+                check_files_target(media, force=force)
+            check_backup(connection, path, force=force)
+            if archive.exists():
+                check_files_archive(archive)
+        except BackupError as exc:
+            raise CommandError(f"{exc}数据库与上传文件均未改动。") from exc
         try:
             restore(connection, path, force=force)
         except BackupError as exc:
