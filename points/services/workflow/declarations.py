@@ -10,6 +10,7 @@ from django.utils import timezone
 from branches.access import actor_for
 from members.models import Member, MemberStatus
 
+from ...locks import TRANSITIONS, take_locks
 from ...models import (
     Declaration,
     DeclarationState,
@@ -62,6 +63,7 @@ def declaration_create(
     today=None,
 ) -> Declaration:
     """党员申报: a member declares an item for themselves or reports one of another member."""
+    take_locks(TRANSITIONS)
     me = actor_for(actor)
     if me.member_id is None or me.branch_id != quarter.branch_id:
         _deny("只有本支部党员可以申报积分事项。")
@@ -97,6 +99,7 @@ def declaration_create(
 
 @transaction.atomic
 def declaration_submit(*, declaration: Declaration, actor) -> Declaration:
+    take_locks(TRANSITIONS)
     if actor_for(actor).member_id != declaration.declarant_id:
         _deny("只能提交本人填写的申报。")
     if declaration.quarter.state != QuarterState.OPEN:
@@ -115,6 +118,7 @@ def declaration_submit(*, declaration: Declaration, actor) -> Declaration:
 @transaction.atomic
 def declaration_withdraw(*, declaration: Declaration, actor) -> None:
     """A draft is the member's own until submitted: withdrawing it marks it rejected by its author."""
+    take_locks(TRANSITIONS)
     if actor_for(actor).member_id != declaration.declarant_id:
         _deny("只能撤回本人填写的申报。")
     _move(
