@@ -165,7 +165,9 @@ def entry_add(
 
 
 def _judged(member: Member, kind: str, value: Decimal) -> str:
-    return f"{member.name}本季度的“{kind}”已评定为 {value:g} 分（可能已被他人录入），请刷新后查看。"
+    return (
+        f"{member.name}本季度的“{kind}”已评定为 {value.normalize():f} 分（可能已被他人录入），请刷新后查看。"
+    )
 
 
 def _correct(entry: PointEntry, *, value: Decimal, reason: str, actor) -> PointEntry:
