@@ -2,11 +2,12 @@ import datetime
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from branches.models import BRANCH_KINDS, OrgKind
 from branches.services import committee_of
+from points.locks import EXEMPTIONS, take_locks
 
 from .models import (
     Category,
@@ -149,13 +150,18 @@ def _transition(
 
 @transaction.atomic
 def exemption_apply(*, member: Member, year: int, reason: str, detail: str, actor=None) -> Exemption:
+    take_locks(EXEMPTIONS)
     if member.status != MemberStatus.ACTIVE:
         raise ValidationError("已转出的党员不能申请免于积分管理。")
     if Exemption.objects.filter(member=member, year=year).exclude(state=ExemptionState.REJECTED).exists():
         raise ValidationError(f"{member.name}在{year}年度已有免于积分管理的申请。")
     exemption = Exemption(member=member, year=year, reason=reason, detail=detail)
     exemption.full_clean()
-    exemption.save()
+    try:
+        with transaction.atomic():
+            exemption.save()
+    except IntegrityError:  # applied for meanwhile by another request (exemption_one_open_per_member_year)
+        raise ValidationError(f"{member.name}在{year}年度已有免于积分管理的申请。") from None
     ExemptionTransition.objects.create(
         exemption=exemption, actor=actor, to_state=ExemptionState.APPLIED, reason="本人申请"
     )
@@ -173,6 +179,7 @@ def exemption_advance(
     publicity_days: int = 5,
 ) -> Exemption:
     """One step of the approval path: 支委会审核 → 党员大会通过 → 公示 → 公示期满无异议."""
+    take_locks(EXEMPTIONS)
     if step not in EXEMPTION_STEPS:
         raise ValidationError("未知的审批步骤。")
     from_state, to_state, label = EXEMPTION_STEPS[step]
@@ -190,6 +197,7 @@ def exemption_advance(
 @transaction.atomic
 def exemption_reject(*, exemption: Exemption, actor, reason: str) -> Exemption:
     """Refused at review or assembly, or an objection upheld during publicity."""
+    take_locks(EXEMPTIONS)
     if not reason.strip():
         raise ValidationError("请填写不予通过的理由。")
     open_states = [

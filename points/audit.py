@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +24,8 @@ from decimal import Decimal
 from django.db import connections, models, router, transaction
 
 from config.choices import ChoiceLabels
+
+from .locks import chain_key
 
 GENESIS = ""
 SEAL_BATCH = 1000  # rows sealed per UPDATE (3 parameters each)
@@ -126,14 +127,15 @@ class AppendOnlyManager(models.Manager):
 def _appending(model) -> Iterator[None]:
     """One writer per chain at a time. On PostgreSQL a transaction-scoped advisory lock: locking the
     newest row with SELECT … FOR UPDATE would not do, since a waiting transaction is handed that same
-    row after the first commits and would fork the chain. SQLite has a single writer anyway."""
+    row after the first commits and would fork the chain. SQLite has a single writer anyway.
+    Services take this lock earlier, with the others they need, in one order (points/locks.py); here
+    it is taken again (a no-op) or, for a service writing one chain only, for the first time."""
     using = router.db_for_write(model)
     with transaction.atomic(using=using):
         connection = connections[using]
         if connection.vendor == "postgresql":
-            key = zlib.crc32(f"audit-chain:{model._meta.label}".encode())
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain_key(model._meta.label)])
         yield
 
 

@@ -14,6 +14,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connection
 from django.utils import timezone
 from import_export import resources
 from import_export.fields import Field
@@ -22,6 +23,7 @@ from import_export.widgets import DateWidget, DecimalWidget, IntegerWidget
 from branches.models import BRANCH_KINDS, Organization
 from members.models import Member
 
+from .locks import LEDGER, TRANSITIONS, take_locks
 from .models import (
     AnnualFiling,
     AnnualResult,
@@ -119,6 +121,10 @@ class _ScopedResource(resources.ModelResource):
         missing = [c for c in self.required_columns if c not in (dataset.headers or [])]
         if missing:
             raise ValueError(f"表头缺少以下列：{'、'.join(missing)}。请使用导入模板。")
+        # The import writes transitions and ledger entries row by row: both chain locks first, in the one
+        # order every service takes them (docs/concurrency.md). Inside import-export's transaction.
+        if connection.in_atomic_block:
+            take_locks(LEDGER, TRANSITIONS)
 
 
 # --- annual results ---------------------------------------------------------------------------------

@@ -88,6 +88,12 @@ class PointEntry(AuditChained):
             models.UniqueConstraint(
                 fields=["corrects"], condition=Q(corrects__isnull=False), name="entry_corrected_once"
             ),
+            # The committee's judgment of one base item: one that counts per member and quarter.
+            models.UniqueConstraint(
+                fields=["quarter", "member", "kind"],
+                condition=Q(entry_type="judgment", is_current=True),
+                name="entry_one_current_judgment",
+            ),
         ]
 
     def __str__(self) -> str:

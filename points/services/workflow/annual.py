@@ -15,12 +15,13 @@ from contextlib import contextmanager
 from itertools import islice
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Value
 from psycopg import errors as psycopg_errors
 from psycopg import generators, pq
 from psycopg.waiting import Wait
 
+from ...locks import TRANSITIONS, take_locks
 from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState, Transition
 from ...models.workflow import LineBook
 from ...scoring import ScoringError, assess_branch, score_many
@@ -266,6 +267,7 @@ def annual_roll_up_many(*, branches, year: int, actor) -> list[AnnualFiling]:
     """计算年度积分 for several branches at once: the branch's secretary for their own branch, or the higher
     organization for its branches. Every branch must have its four quarters closed; a branch already
     submitted or filed is refused, and then nothing is written for any branch."""
+    take_locks(TRANSITIONS)
     with _cyclic_gc_paused():
         return _roll_up_many(list(branches), year, actor)
 
@@ -325,11 +327,15 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
     # The scheme goes in as an expression, which makes Django insert the filings through VALUES instead of
     # UNNEST arrays: psycopg quotes array elements in Python, a tenth of a second for a committee's schemes.
     scheme_field = AnnualFiling._meta.get_field("scheme")
-    new = AnnualFiling.objects.bulk_create(
-        AnnualFiling(branch=b, year=year, scheme=Value(stored[b.pk], output_field=scheme_field))
-        for b in branches
-        if b.pk not in filings
-    )
+    try:
+        with transaction.atomic():
+            new = AnnualFiling.objects.bulk_create(
+                AnnualFiling(branch=b, year=year, scheme=Value(stored[b.pk], output_field=scheme_field))
+                for b in branches
+                if b.pk not in filings
+            )
+    except IntegrityError:  # a branch's first roll-up made meanwhile by another request (filing_unique)
+        raise ValidationError(f"{year}年度积分已由他人汇总，请刷新后查看。") from None
     new_ids = {f.pk for f in new}
     transitions = [
         Transition(
@@ -400,6 +406,7 @@ def annual_roll_up(*, branch, year: int, actor) -> AnnualFiling:
 
 @transaction.atomic
 def filing_submit(*, filing: AnnualFiling, actor) -> AnnualFiling:
+    take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", filing.branch, "只有支部书记或副书记可以报送年度积分。")
     return _move(
         AnnualFiling,
@@ -414,6 +421,7 @@ def filing_submit(*, filing: AnnualFiling, actor) -> AnnualFiling:
 
 @transaction.atomic
 def filing_review(*, filing: AnnualFiling, actor, approve: bool, remarks: str = "") -> AnnualFiling:
+    take_locks(TRANSITIONS)
     _require(actor, "points.oversee", filing.branch, "只有上级党组织可以审核备案。")
     if not approve and not remarks.strip():
         raise ValidationError("退回须写明审核意见。")

@@ -3,11 +3,12 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.models import Category, Member, MemberStatus
 
+from ...locks import TRANSITIONS, take_locks
 from ...models import (
     Assembly,
     Declaration,
@@ -46,14 +47,20 @@ def provisional_scores(quarter: Quarter) -> list[dict]:
     return rows
 
 
+def _not_in_review(quarter: Quarter) -> str:
+    return f"{quarter.label}当前为“{quarter.get_state_display()}”，不能召开评定大会。"
+
+
 @transaction.atomic
 def assembly_record(
     *, quarter: Quarter, actor, held_on: datetime.date, present: list[Member], decision: str
 ) -> Assembly:
     """党员大会评定: quorate only when more than half of the voting members attend."""
+    take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", quarter.branch, "只有支部书记或副书记可以记录党员大会评定。")
+    quarter.refresh_from_db(fields=["state"])  # as the request before this one (under the lock) left it
     if quarter.state != QuarterState.IN_REVIEW:
-        raise ValidationError(f"{quarter.label}当前为“{quarter.get_state_display()}”，不能召开评定大会。")
+        raise ValidationError(_not_in_review(quarter))
     voters = {m.pk for m in voting_members(quarter.branch)}
     present_ids = {m.pk for m in present}
     if not present_ids <= voters:
@@ -69,14 +76,19 @@ def assembly_record(
     pending = Declaration.objects.filter(quarter=quarter, state=DeclarationState.SUBMITTED).count()
     if pending:
         raise ValidationError(f"还有 {pending} 项申报未初评，请支委会先完成初评。")
-    assembly = Assembly.objects.create(
-        quarter=quarter,
-        held_on=held_on,
-        voting_total=len(voters),
-        decision=decision,
-        shown_results=provisional_scores(quarter),
-        recorded_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            assembly = Assembly.objects.create(
+                quarter=quarter,
+                held_on=held_on,
+                voting_total=len(voters),
+                decision=decision,
+                shown_results=provisional_scores(quarter),
+                recorded_by=actor,
+            )
+    except IntegrityError:  # recorded meanwhile by another request (one assembly per quarter)
+        quarter.refresh_from_db(fields=["state"])
+        raise ValidationError(_not_in_review(quarter)) from None
     assembly.present.set(present_ids)
     # Clause 四.5: objections handled since the last assembly are reported to this one.
     Objection.objects.filter(quarter__branch=quarter.branch, announced_at__isnull=True).exclude(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from branches.access import actor_for
 from members.models import Member, MemberStatus
 
+from ...locks import TRANSITIONS, take_locks
 from ...models import (
     Declaration,
     DeclarationState,
@@ -74,6 +75,7 @@ def declaration_create(
     today=None,
 ) -> Declaration:
     """党员申报: a member declares an item for themselves or reports one of another member."""
+    take_locks(TRANSITIONS)
     me = actor_for(actor)
     if me.member_id is None or me.branch_id != quarter.branch_id:
         _deny("只有本支部党员可以申报积分事项。")
@@ -118,6 +120,7 @@ def declaration_update(
 ) -> Declaration:
     """提交前可修改: the author edits a draft, checked as a new declaration is. `evidence` None keeps the
     file, False removes it, a file replaces it."""
+    take_locks(TRANSITIONS)
     if actor_for(actor).member_id != declaration.declarant_id:
         _deny("只能修改本人填写的申报。")
     current = Declaration.objects.select_for_update().select_related("quarter__branch").get(pk=declaration.pk)
@@ -146,6 +149,7 @@ def declaration_update(
 
 @transaction.atomic
 def declaration_submit(*, declaration: Declaration, actor) -> Declaration:
+    take_locks(TRANSITIONS)
     if actor_for(actor).member_id != declaration.declarant_id:
         _deny("只能提交本人填写的申报。")
     if declaration.quarter.state != QuarterState.OPEN:
@@ -165,6 +169,7 @@ def declaration_submit(*, declaration: Declaration, actor) -> Declaration:
 def declaration_withdraw(*, declaration: Declaration, actor) -> None:
     """A draft is the member's own until submitted: the author may withdraw it (已撤回, not the
     committee's 未认定); it is kept, with its log, but never reviewed."""
+    take_locks(TRANSITIONS)
     if actor_for(actor).member_id != declaration.declarant_id:
         _deny("只能撤回本人填写的申报。")
     _move(

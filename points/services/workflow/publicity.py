@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from branches.access import actor_for
 
+from ...locks import LEDGER, TRANSITIONS, take_locks
 from ...models import (
     Objection,
     ObjectionChannel,
@@ -29,6 +30,7 @@ from .review import _correct
 
 @transaction.atomic
 def quarter_publish(*, quarter: Quarter, actor, start: datetime.date | None = None) -> Quarter:
+    take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", quarter.branch, "只有支部书记或副书记可以发布公示。")
     start = start or timezone.localdate()
     end = add_working_days(start, settings.PUBLICITY_WORKING_DAYS)
@@ -47,6 +49,7 @@ def quarter_publish(*, quarter: Quarter, actor, start: datetime.date | None = No
 
 @transaction.atomic
 def quarter_close(*, quarter: Quarter, actor, today: datetime.date | None = None) -> Quarter:
+    take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", quarter.branch, "只有支部书记或副书记可以结束公示。")
     today = today or timezone.localdate()
     if quarter.state == QuarterState.PUBLISHED and today <= quarter.publicity_end:
@@ -72,6 +75,7 @@ def objection_submit(
     *, quarter: Quarter, actor, channel: str, text: str, today: datetime.date | None = None
 ) -> Objection:
     """A member objects to their own published result, to the branch or (申诉) to the higher organization."""
+    take_locks(TRANSITIONS)
     me = actor_for(actor)
     today = today or timezone.localdate()
     if me.member_id is None or me.branch_id != quarter.branch_id:
@@ -108,6 +112,7 @@ def objection_handle(
     add_entry: dict | None = None,
 ) -> Objection:
     """Investigate, record the findings and the feedback; an upheld objection comes with its correction."""
+    take_locks(LEDGER, TRANSITIONS)
     if not can_handle_objection(actor, objection):
         _deny("您无权处理该异议。")
     if not findings.strip() or not feedback.strip():

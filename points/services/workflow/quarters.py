@@ -3,8 +3,9 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from ...locks import TRANSITIONS, take_locks
 from ...models import (
     Quarter,
     QuarterState,
@@ -17,6 +18,7 @@ from ._steps import _log, _move, _require
 @transaction.atomic
 def quarter_open(*, branch, year: int, number: int, actor, declaration_closes: datetime.date | None = None):
     """开启季度: the secretary opens a quarter for records and declarations."""
+    take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", branch, "只有支部书记或副书记可以开启积分季度。")
     if number not in (1, 2, 3, 4):
         raise ValidationError("季度应为 1 至 4。")
@@ -31,7 +33,11 @@ def quarter_open(*, branch, year: int, number: int, actor, declaration_closes: d
         raise ValidationError("上一季度的积分尚未公示结束，请先完成上一季度。")
     quarter = Quarter(branch=branch, year=year, number=number, declaration_closes=declaration_closes)
     quarter.full_clean()
-    quarter.save()
+    try:
+        with transaction.atomic():
+            quarter.save()
+    except IntegrityError:  # opened meanwhile by another request (quarter_unique)
+        raise ValidationError(f"{year}年第{number}季度已开启。") from None
     _log("quarter", quarter.pk, "", QuarterState.OPEN, actor, "开启季度")
     return quarter
 
@@ -39,6 +45,7 @@ def quarter_open(*, branch, year: int, number: int, actor, declaration_closes: d
 @transaction.atomic
 def quarter_start_review(*, quarter: Quarter, actor):
     """申报截止、转入支委初评: records of the quarter are locked from now on."""
+    take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", quarter.branch, "只有支部书记或副书记可以启动支委初评。")
     return _move(
         Quarter,

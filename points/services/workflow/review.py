@@ -4,10 +4,11 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from members.models import Member
 
+from ...locks import LEDGER, TRANSITIONS, take_locks
 from ...models import (
     Declaration,
     DeclarationState,
@@ -33,6 +34,7 @@ def declaration_review(
     *, declaration: Declaration, actor, approve: bool, reason: str = "", value=None, measure: str = ""
 ) -> Declaration:
     """Approve (optionally at another value within the allowed range) or reject with a reason."""
+    take_locks(LEDGER, TRANSITIONS)
     quarter = declaration.quarter
     _in_review(quarter, actor)
     reason = reason.strip()
@@ -112,6 +114,7 @@ def entry_add(
     occurred_on: datetime.date | None = None,
 ) -> PointEntry:
     """支委会 enters a deduction, a bonus or a judgment of a base item directly at review."""
+    take_locks(LEDGER)
     _in_review(quarter, actor)
     if member.branch_id != quarter.branch_id:
         raise ValidationError("只能评定本支部党员。")
@@ -133,21 +136,37 @@ def entry_add(
         previous = PointEntry.objects.filter(
             quarter=quarter, member=member, entry_type=EntryType.JUDGMENT, kind=kind, is_current=True
         ).first()
+        if previous and previous.value == Decimal(value) and previous.reason.strip() == reason.strip():
+            # A double click, or a second phone: the same judgment again changes nothing.
+            raise ValidationError(_judged(member, kind, previous.value))
         if previous:
             return _correct(previous, value=Decimal(value), reason=reason, actor=actor)
-    return PointEntry.objects.create(
-        quarter=quarter,
-        member=member,
-        entry_type=entry_type,
-        kind=kind,
-        value=Decimal(value),
-        measure=measure,
-        level=level,
-        content_key=content_key,
-        own_duty=own_duty,
-        occurred_on=occurred_on,
-        reason=reason,
-        created_by=actor,
+    try:
+        with transaction.atomic():
+            return PointEntry.objects.create(
+                quarter=quarter,
+                member=member,
+                entry_type=entry_type,
+                kind=kind,
+                value=Decimal(value),
+                measure=measure,
+                level=level,
+                content_key=content_key,
+                own_duty=own_duty,
+                occurred_on=occurred_on,
+                reason=reason,
+                created_by=actor,
+            )
+    except IntegrityError:  # judged meanwhile by another request (entry_one_current_judgment)
+        current = PointEntry.objects.filter(
+            quarter=quarter, member=member, entry_type=EntryType.JUDGMENT, kind=kind, is_current=True
+        ).first()
+        raise ValidationError(_judged(member, kind, current.value if current else Decimal(value))) from None
+
+
+def _judged(member: Member, kind: str, value: Decimal) -> str:
+    return (
+        f"{member.name}本季度的“{kind}”已评定为 {value.normalize():f} 分（可能已被他人录入），请刷新后查看。"
     )
 
 
@@ -176,6 +195,7 @@ def _correct(entry: PointEntry, *, value: Decimal, reason: str, actor) -> PointE
 @transaction.atomic
 def entry_correct(*, entry: PointEntry, actor, value, reason: str) -> PointEntry:
     """Correct an entry during review (the committee changes its mind) with a reason."""
+    take_locks(LEDGER)
     _in_review(entry.quarter, actor)
     if not reason.strip():
         raise ValidationError("更正须写明理由。")

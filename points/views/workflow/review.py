@@ -62,6 +62,7 @@ def _blank_entry_form(entry_type: str, scheme) -> SafeString:
 def _render_member(request: HttpRequest, quarter, member, bound=None, status: int = 200) -> HttpResponse:
     """The member's review page; `bound` replaces one of its forms with the one just posted (errors shown)."""
     bound = bound or {}
+    shown = set()
     detail = selectors.review_detail(quarter, member)
     scheme = detail.scheme
     in_review = quarter.state == QuarterState.IN_REVIEW
@@ -69,9 +70,19 @@ def _render_member(request: HttpRequest, quarter, member, bound=None, status: in
         key = f"d{d.pk}"
         if in_review and d.state == DeclarationState.SUBMITTED:
             d.form = bound.get(key) or DeclarationReviewForm(scheme=scheme, declaration=d)
+            shown.add(key)
     for e in detail.entries:
         if in_review and e.is_current:
             e.form = bound.get(f"c{e.pk}") or EntryCorrectForm(entry=e)
+            shown.add(f"c{e.pk}")
+    if in_review:
+        shown.update(ENTRY_FORMS)
+    for key, form in bound.items():
+        # Another request got there first (the declaration reviewed, the entry corrected, the review
+        # over): the posted form is not shown again, so its refusal is.
+        if key not in shown:
+            for error in form.non_field_errors():
+                messages.error(request, error)
     entry_forms, entry_forms_html = {}, {}
     if in_review:
         for entry_type in ENTRY_FORMS:

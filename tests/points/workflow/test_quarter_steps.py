@@ -258,3 +258,21 @@ def test_it_refuses_a_judgment_below_the_cap_without_a_reason(cast, quarter):
             reason="满分以上",
         )
     assert PointEntry.objects.count() == 0
+
+
+def test_it_refuses_the_same_judgment_entered_twice(cast, quarter):
+    workflow.quarter_start_review(quarter=quarter, actor=cast.secretary.user)
+    quarter.refresh_from_db()
+    judgment = dict(
+        quarter=quarter,
+        member=cast.member.member,
+        actor=cast.secretary.user,
+        entry_type=EntryType.JUDGMENT,
+        kind="masses",
+        value=10,
+        reason="联系群众不够",
+    )
+    workflow.entry_add(**judgment)
+    with pytest.raises(ValidationError, match="已评定为 10 分"):
+        workflow.entry_add(**judgment)
+    assert PointEntry.objects.count() == 1

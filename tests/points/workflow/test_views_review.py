@@ -354,3 +354,25 @@ def test_equal_schemes_that_print_differently_get_their_own_blank_forms(cast, lo
     first = review_views._blank_entry_form("deduction", GUIDELINE_SCHEME)
     second = review_views._blank_entry_form("deduction", written)
     assert first != second and "5.0-10" in second
+
+
+def test_it_shows_the_refusal_to_the_second_of_two_reviews_of_a_declaration(cast, login, in_review):
+    """Two phones, one declaration: the second request's form is no longer on the page (the declaration
+    is reviewed), so its refusal is shown as a message."""
+    d = Declaration.objects.get()
+    url = reverse("points:declaration_review", args=[d.pk])
+    login(cast.committee_member).post(url, {f"d{d.pk}-decision": "approve"})
+    response = login(cast.secretary).post(url, {f"d{d.pk}-decision": "approve"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "当前状态为“已认定”，不能进行此操作" in html
+    assert PointEntry.objects.count() == 1
+
+
+def test_it_shows_the_refusal_to_the_second_of_two_corrections_of_an_entry(cast, login, in_review):
+    entry = deduct(cast, in_review)
+    url = reverse("points:entry_correct", args=[entry.pk])
+    data = {f"c{entry.pk}-value": "5", f"c{entry.pk}-reason": "情节较轻"}
+    login(cast.secretary).post(url, data)
+    response = login(cast.committee_member).post(url, {**data, f"c{entry.pk}-value": "6"})
+    assert response.status_code == 200 and "该积分条目已被更正" in response.content.decode()
+    assert PointEntry.objects.get(is_current=True).value == 5

@@ -18,7 +18,7 @@ def unmark_withdrawn(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("points", "0010_data_version_by_month"),
+        ("points", "0011_one_current_judgment"),
     ]
 
     operations = [
