@@ -1,5 +1,6 @@
 """What waits for each role on the home page (issue 4 §7): a fixed handful of queries per role."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -65,6 +66,31 @@ def _own_branch_quarters(branch_id):
     return Quarter.objects.filter(branch_id=branch_id, state__in=[QuarterState.OPEN, QuarterState.PUBLISHED])
 
 
+def _next_quarter_items(manages: set[int], today) -> list[WaitingItem]:
+    """ "开始下一季度" for a managed branch whose newest quarter is closed (publicity over) once the next
+    quarter has begun: one query for all the branches."""
+    from points.models import Quarter, QuarterState
+
+    items, seen = [], set()
+    newest = Quarter.objects.filter(branch_id__in=manages, year__gte=today.year - 1).order_by(
+        "branch_id", "-year", "-number"
+    )
+    for q in newest.only("branch_id", "year", "number", "state"):
+        if q.branch_id in seen:
+            continue
+        seen.add(q.branch_id)
+        year, number = (q.year + 1, 1) if q.number == 4 else (q.year, q.number + 1)
+        if q.state == QuarterState.CLOSED and datetime.date(year, 3 * number - 2, 1) <= today:
+            items.append(
+                WaitingItem(
+                    f"{q.label}公示已结束，开始下一季度（{year}年第{number}季度）",
+                    0,
+                    reverse("points:quarters", args=[q.branch_id]),
+                )
+            )
+    return items
+
+
 def _workflow_items(user, actor: Actor, today) -> list[WaitingItem]:
     from django.db.models import Count, Q
 
@@ -109,7 +135,16 @@ def _workflow_items(user, actor: Actor, today) -> list[WaitingItem]:
             .annotate(pending=Count("declarations", filter=Q(declarations__state=DeclarationState.SUBMITTED)))
         )
         for q in quarters:
-            if q.state == QuarterState.IN_REVIEW and q.pending:
+            if q.branch_id in manages and q.state == QuarterState.OPEN:
+                closes = f"（申报{q.declaration_closes:%m月%d日}截止）" if q.declaration_closes else ""
+                items.append(
+                    WaitingItem(
+                        f"{q.label}申报中{closes}：申报截止后“截止申报，转入支委初评”",
+                        0,
+                        reverse("points:quarter", args=[q.pk]),
+                    )
+                )
+            elif q.state == QuarterState.IN_REVIEW and q.pending:
                 items.append(
                     WaitingItem(f"{q.label}待初评的申报", q.pending, reverse("points:review", args=[q.pk]))
                 )
@@ -127,6 +162,7 @@ def _workflow_items(user, actor: Actor, today) -> list[WaitingItem]:
                 items.append(
                     WaitingItem(f"{q.label}公示期满，待结束公示", 0, reverse("points:quarter", args=[q.pk]))
                 )
+    items += _next_quarter_items(manages, today)
     # The objections list's own scope (points.handle_objection's twin), still unanswered.
     pending_objections = (
         objections_to_handle(user).filter(state=ObjectionState.SUBMITTED).count()
