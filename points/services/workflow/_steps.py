@@ -32,6 +32,37 @@ def _log(subject_type: str, subject_id: int, from_state: str, to_state: str, act
     )
 
 
+# What must happen next, by the state a record is in: an out-of-order step's refusal names it.
+NEXT_STEP = {
+    ("quarter", "open"): "请先“截止申报，转入支委初评”。",
+    ("quarter", "in_review"): "请先完成支委初评，再登记支部党员大会评定。",
+    ("quarter", "determined"): "请先发布公示。",
+    ("quarter", "published"): "请在公示期满后先“结束公示”。",
+    ("quarter", "closed"): "本季度积分已公示结束。",
+    ("declaration", "draft"): "这条申报尚未提交，须申报人先提交。",
+    ("declaration", "submitted"): "这条申报已提交，等待支委会初评。",
+    ("declaration", "approved"): "这条申报已认定。",
+    ("declaration", "rejected"): "这条申报已初评为未认定。",
+    ("declaration", "withdrawn"): "这条申报已由本人撤回。",
+    ("annualfiling", "rolled_up"): "请先将年度积分报上级党组织审核备案。",
+    ("annualfiling", "submitted"): "已报上级党组织，请等待审核备案。",
+    ("annualfiling", "filed"): "已审核备案，结果锁定。",
+    ("annualfiling", "returned"): "上级党组织已退回，请修改后重新汇总上报。",
+    ("objection", "upheld"): "这条异议已处理。",
+    ("objection", "dismissed"): "这条异议已处理。",
+}
+LINEAR = {"quarter"}  # states in order: a step already passed is "done", not "missing"
+
+
+def _next_step(model, current, field: str, to_state: str) -> str:
+    name, state = model._meta.model_name, getattr(current, field)
+    if name in LINEAR:
+        order = [value for value, _ in model._meta.get_field(field).choices]
+        if order.index(state) >= order.index(to_state):
+            return "这一步已经办理，无需重复操作。"
+    return NEXT_STEP.get((name, state), "请按流程先办理前一步骤。")
+
+
 def _move(
     model,
     obj,
@@ -51,8 +82,12 @@ def _move(
     )
     if updated != 1:
         current = model.objects.get(pk=obj.pk)
+        label = getattr(current, f"get_{field}_display")()
+        if getattr(obj, field) in from_states:
+            # The page showed a state that allowed this step: someone changed it meanwhile.
+            raise ValidationError(f"当前状态为“{label}”，不能进行此操作（可能已被他人处理）。")
         raise ValidationError(
-            f"当前状态为“{getattr(current, f'get_{field}_display')()}”，不能进行此操作（可能已被他人处理）。"
+            f"当前状态为“{label}”，不能进行此操作：{_next_step(model, current, field, to_state)}"
         )
     old = getattr(obj, field)
     _log(subject_type, obj.pk, old, to_state, actor, reason)

@@ -1,5 +1,7 @@
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -121,7 +123,27 @@ def test_it_refuses_publishing_before_the_assembly_and_changes_nothing(cast, log
     response = login(cast.secretary).post(reverse("points:quarter_publish", args=[q.pk]), follow=True)
     q.refresh_from_db()
     assert q.state == QuarterState.IN_REVIEW and Transition.objects.count() == before
-    assert "不能进行此操作" in response.content.decode()
+    page = response.content.decode()
+    assert "当前状态为“支委初评中”，不能进行此操作：请先完成支委初评，再登记支部党员大会评定。" in page
+    assert "可能已被他人处理" not in page  # nobody else acted: the step is out of order
+
+
+def test_a_step_already_done_says_so(cast, login):
+    q = advance(cast, open_quarter(cast), "published")
+    before = Transition.objects.count()
+    response = login(cast.secretary).post(reverse("points:quarter_publish", args=[q.pk]), follow=True)
+    q.refresh_from_db()
+    assert q.state == QuarterState.PUBLISHED and Transition.objects.count() == before
+    assert "这一步已经办理，无需重复操作。" in response.content.decode()
+
+
+def test_a_page_overtaken_by_someone_else_says_so(cast):
+    """The page showed 党员大会已评定; another secretary published meanwhile."""
+    q = advance(cast, open_quarter(cast), "determined")
+    stale = Quarter.objects.get(pk=q.pk)
+    workflow.quarter_publish(quarter=q, actor=cast.secretary.user)
+    with pytest.raises(ValidationError, match="可能已被他人处理"):
+        workflow.quarter_publish(quarter=stale, actor=cast.secretary.user)
 
 
 def test_it_refuses_closing_during_publicity(cast, login):
