@@ -37,6 +37,19 @@ def window_closed(quarter) -> str:
     return ""
 
 
+def _form(request: HttpRequest, quarter, scheme, **kwargs) -> DeclarationForm:
+    """The declaration form of a new declaration or an edited draft: the branch's active members."""
+    posted = request.method == "POST"
+    return DeclarationForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        scheme=scheme,
+        members=Member.objects.filter(branch=quarter.branch, status=MemberStatus.ACTIVE).order_by("code"),
+        me=actor_for(request.user).member_id,
+        **kwargs,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def declare(request: HttpRequest, pk: int) -> HttpResponse:
@@ -44,15 +57,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
     quarter = quarter_for(user, pk, "points.declare")
     me = actor_for(user).member_id
     scheme = scheme_for(quarter.branch, quarter.year)
-    members = Member.objects.filter(branch=quarter.branch, status=MemberStatus.ACTIVE).order_by("code")
-    form = DeclarationForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        scheme=scheme,
-        members=members,
-        me=me,
-        day=min(timezone.localdate(), _last_day(quarter)),
-    )
+    form = _form(request, quarter, scheme, day=min(timezone.localdate(), _last_day(quarter)))
     if request.method == "POST" and form.is_valid():
         try:
             declaration = services.declaration_create(quarter=quarter, actor=user, **form.service_kwargs())
@@ -82,13 +87,10 @@ def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if declaration.state != DeclarationState.DRAFT:
         messages.error(request, f"这条申报{declaration.get_state_display()}，只有尚未提交的草稿可以修改。")
         return back
-    members = Member.objects.filter(branch=quarter.branch, status=MemberStatus.ACTIVE).order_by("code")
-    form = DeclarationForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        scheme=scheme_for(quarter.branch, quarter.year),
-        members=members,
-        me=actor_for(user).member_id,
+    form = _form(
+        request,
+        quarter,
+        scheme_for(quarter.branch, quarter.year),
         initial=DeclarationForm.initial_of(declaration),
     )
     if request.method == "POST" and form.is_valid():
