@@ -8,6 +8,7 @@ from django.utils import timezone
 from branches.models import BRANCH_KINDS, OrgKind
 from branches.services import committee_of
 from points.locks import EXEMPTIONS, take_locks
+from points.services.filed import require_year_open
 
 from .models import (
     Category,
@@ -153,6 +154,7 @@ def exemption_apply(*, member: Member, year: int, reason: str, detail: str, acto
     take_locks(EXEMPTIONS)
     if member.status != MemberStatus.ACTIVE:
         raise ValidationError("已转出的党员不能申请免于积分管理。")
+    require_year_open(member.branch_id, year)
     if Exemption.objects.filter(member=member, year=year).exclude(state=ExemptionState.REJECTED).exists():
         raise ValidationError(f"{member.name}在{year}年度已有免于积分管理的申请。")
     exemption = Exemption(member=member, year=year, reason=reason, detail=detail)
@@ -183,6 +185,7 @@ def exemption_advance(
     if step not in EXEMPTION_STEPS:
         raise ValidationError("未知的审批步骤。")
     from_state, to_state, label = EXEMPTION_STEPS[step]
+    require_year_open(exemption.member.branch_id, exemption.year)
     today = today or timezone.localdate()
     extra = {}
     if step == "publicize":
@@ -200,6 +203,7 @@ def exemption_reject(*, exemption: Exemption, actor, reason: str) -> Exemption:
     take_locks(EXEMPTIONS)
     if not reason.strip():
         raise ValidationError("请填写不予通过的理由。")
+    require_year_open(exemption.member.branch_id, exemption.year)
     open_states = [
         ExemptionState.APPLIED,
         ExemptionState.REVIEWED,

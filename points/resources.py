@@ -46,6 +46,7 @@ from .scoring import (
     assess_branch,
 )
 from .selectors.facts import scheme_for
+from .selectors.quarters import final_filing, final_text
 from .services.lines import store_lines
 from .services.workflow import check_item
 
@@ -582,12 +583,10 @@ class PointEntryResource(_ScopedResource):
         """The closed quarter, created closed (with its transition) if the branch never had it."""
         key = (branch.pk, year, number)
         if key not in self._quarters:
-            filing = AnnualFiling.objects.filter(branch=branch, year=year).first()
+            filing = final_filing(branch.pk, [year])
             quarter = Quarter.objects.filter(branch=branch, year=year, number=number).first()
-            if filing is not None and filing.state in (FilingState.SUBMITTED, FilingState.FILED):
-                errors["日期"] = [
-                    f"{branch.name}{year}年度积分已{filing.get_state_display()}，不能再补录积分条目。"
-                ]
+            if filing is not None:
+                errors["日期"] = [final_text(filing)]
                 quarter = None
             elif quarter is None and _quarter_end(year, number) >= timezone.localdate():
                 errors["日期"] = [f"{year}年第{number}季度尚未结束，请在季度流程中录入。"]

@@ -32,5 +32,6 @@ urlpatterns = [
     path("filings/", annual.filings, name="filings"),
     path("filings/<int:pk>/submit/", annual.filing_submit, name="filing_submit"),
     path("filings/<int:pk>/review/", annual.filing_review, name="filing_review"),
+    path("filings/<int:pk>/reopen/", annual.filing_reopen, name="filing_reopen"),
     path("members/<int:pk>/year/<int:year>/", annual.member_year, name="member_year"),
 ]

@@ -208,6 +208,7 @@ ARGS = {
     "points:annual_roll_up": ["org", 2025],
     "points:filing_submit": ["filing"],
     "points:filing_review": ["filing"],
+    "points:filing_reopen": ["filing"],
     "points:member_year": ["member", 2025],
     "points:annual_workbook": ["org", 2025],
     "points:annual_report_pdf": ["org", 2025],

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from config.prepared import prepared
 
-from ..models import Quarter, QuarterState
+from ..models import AnnualFiling, FilingState, Quarter, QuarterState
 
 
 def quarter_number(day: datetime.date) -> int:
@@ -61,3 +61,34 @@ def locked_quarters(branch, year: int, *, hold: bool = False) -> set[int]:
 def records_locked(branch, day: datetime.date, *, hold: bool = False) -> bool:
     """Records of a quarter are editable until the quarter goes to review (issue 4 §1)."""
     return quarter_number(day) in locked_quarters(branch, day.year, hold=hold)
+
+
+# A year gone to the higher organization is final (services/filed.py).
+FINAL_STATES = (FilingState.SUBMITTED, FilingState.FILED)
+
+
+def final_filing(branch_id: int, years) -> AnnualFiling | None:
+    """The branch's filing of one of `years` that is with (or filed by) the higher organization."""
+    return (
+        AnnualFiling.objects.filter(branch_id=branch_id, year__in=set(years), state__in=FINAL_STATES)
+        .select_related("branch")
+        .order_by("year")
+        .first()
+    )
+
+
+def final_text(filing: AnnualFiling) -> str:
+    if filing.state == FilingState.FILED:
+        done = "已经上级党组织审核备案"
+    else:
+        done = "已报上级党组织审核备案"
+    return (
+        f"{filing.branch.name}{filing.year}年度积分{done}，该年度的记录已锁定，不能再修改。"
+        "如确需更正，须由上级党组织退回后办理。"
+    )
+
+
+def final_notice(branch_id: int, year: int) -> str:
+    """What a records page of a final year says instead of offering to save ("" while the year is open)."""
+    filing = final_filing(branch_id, [year])
+    return final_text(filing) if filing is not None else ""

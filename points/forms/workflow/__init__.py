@@ -4,7 +4,7 @@ Choices come from the branch's scheme (`Scheme.choices`), so a unit's 实施细�
 """
 
 from .declarations import DeclarationForm, QuarterOpenForm
-from .publicity import AssemblyForm, FilingReviewForm, ObjectionForm, ObjectionHandleForm
+from .publicity import AssemblyForm, FilingReopenForm, FilingReviewForm, ObjectionForm, ObjectionHandleForm
 from .review import (
     ENTRY_FORMS,
     BonusEntryForm,
@@ -22,6 +22,7 @@ __all__ = [
     "DeclarationReviewForm",
     "DeductionEntryForm",
     "EntryCorrectForm",
+    "FilingReopenForm",
     "FilingReviewForm",
     "JudgmentEntryForm",
     "ObjectionForm",

@@ -154,3 +154,7 @@ class FilingReviewForm(forms.Form):
         if data.get("decision") == "return" and not (data.get("remarks") or "").strip():
             self.add_error("remarks", "退回须写明审核意见。")
         return data
+
+
+class FilingReopenForm(forms.Form):
+    reason = _reason("退回理由", help_text="退回后支部可更正该年度的记录，重新汇总并上报")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ...models import Attendance, AttendanceStatus, Session
 from ...selectors.quarters import records_locked
 from ...selectors.records import expected_list, local_day
+from ..filed import require_year_open
 from .common import OWN_ROW, SaveResult, locked_text, member_names, require
 
 UPDATE_GROUPS = 6  # UPDATE statements at most; more distinct (status, reason) pairs: one bulk_update
@@ -44,8 +45,9 @@ def attendance_record(
     session = (
         Session.objects.select_for_update(of=("self",)).select_related("branch", "group").get(pk=session.pk)
     )
-    _check_recordable(session, now)
     day = local_day(session.starts_at)
+    require_year_open(session.branch_id, day.year)
+    _check_recordable(session, now)
     # After the session's lock and held until commit: sending the quarter to review waits for this save.
     locked = records_locked(session.branch, day, hold=True)
     correction_reason = (correction_reason or "").strip()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ...models import DuesRecord, DuesStatus
 from ...selectors.quarters import locked_quarters
 from ...selectors.records import dues_members, first_dues_month, last_open_month
+from ..filed import require_year_open
 from .common import OWN_ROW, SaveResult, member_names, require
 
 
@@ -32,6 +33,7 @@ def dues_record(
     """
     today = today or timezone.localdate()
     require(actor, "points.record", branch, "只有积分记录员或支部书记、副书记可以登记党费。")
+    require_year_open(branch, year)
     members = {m.pk: m for m in dues_members(branch)}
     last = last_open_month(year, today)
     correction_reason = (correction_reason or "").strip()

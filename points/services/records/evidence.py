@@ -14,6 +14,7 @@ from config.uploads import MAX_UPLOAD_BYTES, check_upload
 from members.models import Member, MemberStatus
 
 from ...models import MobileEvidence
+from ..filed import require_year_open
 from .common import require_member
 
 EVIDENCE_MAX_BYTES = MAX_UPLOAD_BYTES
@@ -43,6 +44,7 @@ def mobile_evidence_add(
     """登记流动党员活动证明: a photo or scan of a page of the 《流动党员活动证》."""
     today = today or timezone.localdate()
     require_member(actor, member, "活动证明")
+    require_year_open(member.branch_id, activity_on.year)
     if not member.is_mobile:
         raise ValidationError({"member": f"{member.name}不是流动党员。"})
     if member.status != MemberStatus.ACTIVE:

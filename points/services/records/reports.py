@@ -12,6 +12,7 @@ from members.models import Member, MemberStatus
 
 from ...models import ThoughtReport
 from ...selectors.quarters import records_locked
+from ..filed import require_year_open
 from .common import locked_text, require_member
 
 
@@ -35,6 +36,7 @@ def thought_report_add(
     """登记思想汇报: a report received from a member; in a locked quarter only with a reason (补登)."""
     today = today or timezone.localdate()
     require_member(actor, member, "思想汇报")
+    require_year_open(member.branch_id, received_on.year)
     _check_report(member, received_on, today)
     correction_reason = (correction_reason or "").strip()
     # Held until commit: sending the quarter to review waits for this report.
@@ -70,6 +72,7 @@ def thought_report_change(
     old = ThoughtReport.objects.select_for_update().get(pk=report.pk)
     if not old.is_current:
         raise ValidationError("该记录已被更正，请在最新的记录上修改。")
+    require_year_open(member.branch_id, old.received_on.year, received_on.year)
     _check_report(member, received_on, today)
     summary = (summary or "").strip()
     correction_reason = (correction_reason or "").strip()

@@ -13,6 +13,7 @@ from branches.models import BRANCH_KINDS, OrgKind
 from ...models import Attendance, Audience, Session, SessionKind
 from ...selectors.quarters import records_locked
 from ...selectors.records import local_day
+from ..filed import require_year_open
 from .common import locked_text, require
 
 SESSION_FIELDS = ("kind", "title", "starts_at", "ends_at", "venue", "format", "hours", "audience", "group")
@@ -73,8 +74,10 @@ def session_create(
         signin_secret=secrets.token_hex(32),
         created_by=actor,
     )
+    day = local_day(starts_at) if starts_at is not None else None
+    if day is not None:
+        require_year_open(branch, day.year)
     _check_session(session)
-    day = local_day(starts_at)
     if records_locked(branch, day, hold=True):
         raise ValidationError(f"{locked_text(day)}，不能再新增该季度的活动。")
     session.save()
@@ -94,6 +97,7 @@ def session_update(*, session: Session, actor, **changes) -> Session:
     if unknown:
         raise ValidationError(f"不能修改字段：{'、'.join(sorted(unknown))}。")
     old_day = local_day(locked_row.starts_at)
+    require_year_open(locked_row.branch_id, old_day.year)
     if records_locked(locked_row.branch, old_day, hold=True):
         raise ValidationError(f"{locked_text(old_day)}，该活动不能再修改。")
     old_audience, old_group = locked_row.audience, locked_row.group_id
@@ -101,6 +105,7 @@ def session_update(*, session: Session, actor, **changes) -> Session:
         setattr(locked_row, name, value)
     _check_session(locked_row)
     new_day = local_day(locked_row.starts_at)
+    require_year_open(locked_row.branch_id, new_day.year)
     if new_day != old_day and records_locked(locked_row.branch, new_day, hold=True):
         raise ValidationError(f"{locked_text(new_day)}，不能把活动改到该季度。")
     if (locked_row.audience, locked_row.group_id) != (old_audience, old_group) and (
@@ -116,6 +121,7 @@ def session_cancel(*, session: Session, actor) -> Session:
     """取消活动: a cancelled session stays on the calendar but no longer counts."""
     require(actor, "points.record", session.branch, "只有积分记录员或支部书记、副书记可以取消活动。")
     day = local_day(session.starts_at)
+    require_year_open(session.branch_id, day.year)
     if records_locked(session.branch, day, hold=True):
         raise ValidationError(f"{locked_text(day)}，该活动不能再取消。")
     if Session.objects.filter(pk=session.pk, is_cancelled=False).update(is_cancelled=True) != 1:

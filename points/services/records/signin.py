@@ -15,6 +15,7 @@ from members.models import Member, MemberStatus
 from ...models import Attendance, AttendanceStatus, Session
 from ...selectors.quarters import records_locked
 from ...selectors.records import expected_members, local_day
+from ..filed import require_year_open
 from .common import locked_text
 
 SIGNIN_SLOT_SECONDS = 30
@@ -75,6 +76,7 @@ def signin_check(
     now = now or timezone.now()
     if session.is_cancelled:
         raise ValidationError("本次活动已取消，无需签到。")
+    require_year_open(session.branch_id, local_day(session.starts_at).year)
     opens, closes = signin_window(session)
     if now < opens:
         raise ValidationError(f"签到尚未开始，签到时间为{signin_window_text(session)}。")

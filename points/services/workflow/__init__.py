@@ -7,7 +7,7 @@ A refused step raises ValidationError with a Chinese message and leaves the data
 
 from ...workdays import add_working_days
 from ._steps import check_item
-from .annual import annual_roll_up, annual_roll_up_many, filing_review, filing_submit
+from .annual import annual_roll_up, annual_roll_up_many, filing_reopen, filing_review, filing_submit
 from .assembly import assembly_record, provisional_scores, voting_members
 from .declarations import declaration_create, declaration_submit, declaration_update, declaration_withdraw
 from .publicity import (
@@ -34,6 +34,7 @@ __all__ = [
     "declaration_withdraw",
     "entry_add",
     "entry_correct",
+    "filing_reopen",
     "filing_review",
     "filing_submit",
     "objection_handle",

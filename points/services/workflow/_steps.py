@@ -10,6 +10,7 @@ from ...models import (
 )
 from ...scoring import Bonus, Deduction, Judgment, MemberFacts, ScoringError
 from ...scoring import score_provisional as engine_provisional
+from ..filed import require_year_open
 
 
 def _deny(message: str = "您没有权限进行此操作。"):
@@ -19,6 +20,11 @@ def _deny(message: str = "您没有权限进行此操作。"):
 def _require(user, perm: str, obj, message: str = "您没有权限进行此操作。") -> None:
     if not user.has_perm(perm, obj):
         _deny(message)
+
+
+def _year_open(quarter) -> None:
+    """A quarter's step changes its year's facts: refused once the year has gone to the higher organization."""
+    require_year_open(quarter.branch_id, quarter.year)
 
 
 def _log(subject_type: str, subject_id: int, from_state: str, to_state: str, actor, reason: str = "") -> None:

@@ -436,3 +436,25 @@ def filing_review(*, filing: AnnualFiling, actor, approve: bool, remarks: str = 
         subject_type="filing",
         remarks=remarks,
     )
+
+
+@transaction.atomic
+def filing_reopen(*, filing: AnnualFiling, actor, reason: str) -> AnnualFiling:
+    """退回 of a filed year: the higher organization withdraws its filing so the branch can correct the
+    year's records (services/filed.py) and report it again; the only way back, logged with its reason in
+    the transition chain."""
+    take_locks(TRANSITIONS)
+    _require(actor, "points.oversee", filing.branch, "只有上级党组织可以退回已备案的年度积分。")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("退回已备案的年度积分须写明理由。")
+    return _move(
+        AnnualFiling,
+        filing,
+        from_states=FilingState.FILED,
+        to_state=FilingState.RETURNED,
+        actor=actor,
+        reason=f"撤销备案，退回重新办理：{reason}",
+        subject_type="filing",
+        remarks=reason,
+    )

@@ -19,7 +19,7 @@ from ...models import (
     QuarterState,
 )
 from ...selectors.facts import provisional_scores as provisional_scores_of
-from ._steps import _move, _require
+from ._steps import _move, _require, _year_open
 
 # --- assembly (clause 四.4) ---------------------------------------------------------------------
 
@@ -58,6 +58,7 @@ def assembly_record(
     """党员大会评定: quorate only when more than half of the voting members attend."""
     take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", quarter.branch, "只有支部书记或副书记可以记录党员大会评定。")
+    _year_open(quarter)
     quarter.refresh_from_db(fields=["state"])  # as the request before this one (under the lock) left it
     if quarter.state != QuarterState.IN_REVIEW:
         raise ValidationError(_not_in_review(quarter))

@@ -19,7 +19,7 @@ from ...models import (
     QuarterState,
 )
 from ...selectors.facts import scheme_for
-from ._steps import _deny, _log, _move, check_item
+from ._steps import _deny, _log, _move, _year_open, check_item
 
 # --- declarations (clause 四.2) -----------------------------------------------------------------
 
@@ -47,6 +47,7 @@ def _declaration_fields(quarter, subject, entry_type, kind, value, level, own_du
 
 def _check_declaration(quarter, *, today, occurred_on) -> None:
     """The declaration window and the date: the same for a new declaration and an edited draft."""
+    _year_open(quarter)
     if quarter.state != QuarterState.OPEN:
         raise ValidationError(f"{quarter.label}已{quarter.get_state_display()}，申报已截止。")
     if quarter.declaration_closes and today > quarter.declaration_closes:
@@ -152,6 +153,7 @@ def declaration_submit(*, declaration: Declaration, actor) -> Declaration:
     take_locks(TRANSITIONS)
     if actor_for(actor).member_id != declaration.declarant_id:
         _deny("只能提交本人填写的申报。")
+    _year_open(declaration.quarter)
     if declaration.quarter.state != QuarterState.OPEN:
         raise ValidationError("申报已截止。")
     return _move(
@@ -172,6 +174,7 @@ def declaration_withdraw(*, declaration: Declaration, actor) -> None:
     take_locks(TRANSITIONS)
     if actor_for(actor).member_id != declaration.declarant_id:
         _deny("只能撤回本人填写的申报。")
+    _year_open(declaration.quarter)
     _move(
         Declaration,
         declaration,

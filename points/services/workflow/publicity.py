@@ -22,7 +22,7 @@ from ...models import (
 from ...selectors.facts import scheme_for
 from ...workdays import add_working_days
 from ..tallies import store_tallies
-from ._steps import _deny, _log, _move, _require, check_item
+from ._steps import _deny, _log, _move, _require, _year_open, check_item
 from .review import _correct
 
 # --- publicity, objections, appeals (clause 四.5) --------------------------------------------------
@@ -32,6 +32,7 @@ from .review import _correct
 def quarter_publish(*, quarter: Quarter, actor, start: datetime.date | None = None) -> Quarter:
     take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", quarter.branch, "只有支部书记或副书记可以发布公示。")
+    _year_open(quarter)
     start = start or timezone.localdate()
     end = add_working_days(start, settings.PUBLICITY_WORKING_DAYS)
     return _move(
@@ -51,6 +52,7 @@ def quarter_publish(*, quarter: Quarter, actor, start: datetime.date | None = No
 def quarter_close(*, quarter: Quarter, actor, today: datetime.date | None = None) -> Quarter:
     take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", quarter.branch, "只有支部书记或副书记可以结束公示。")
+    _year_open(quarter)
     today = today or timezone.localdate()
     if quarter.state == QuarterState.PUBLISHED and today <= quarter.publicity_end:
         raise ValidationError(f"公示期至 {quarter.publicity_end:%Y-%m-%d} 结束，期满后才能结束公示。")
@@ -80,6 +82,7 @@ def objection_submit(
     today = today or timezone.localdate()
     if me.member_id is None or me.branch_id != quarter.branch_id:
         _deny("只能对本人所在支部公示的积分提出异议。")
+    _year_open(quarter)
     if quarter.state != QuarterState.PUBLISHED or today > quarter.publicity_end:
         raise ValidationError("只能在公示期内提出异议。")
     if channel not in ObjectionChannel.values:
@@ -115,6 +118,7 @@ def objection_handle(
     take_locks(LEDGER, TRANSITIONS)
     if not can_handle_objection(actor, objection):
         _deny("您无权处理该异议。")
+    _year_open(objection.quarter)
     if not findings.strip() or not feedback.strip():
         raise ValidationError("请填写核实情况和向党员的反馈。")
     correction = None

@@ -10,7 +10,8 @@ from ...models import (
     Quarter,
     QuarterState,
 )
-from ._steps import _log, _move, _require
+from ..filed import require_year_open
+from ._steps import _log, _move, _require, _year_open
 
 # --- quarters ------------------------------------------------------------------------------
 
@@ -24,6 +25,7 @@ def quarter_open(*, branch, year: int, number: int, actor, declaration_closes: d
         raise ValidationError("季度应为 1 至 4。")
     if not branch.is_branch:
         raise ValidationError("积分管理以党支部为单位。")
+    require_year_open(branch, year)
     if Quarter.objects.filter(branch=branch, year=year, number=number).exists():
         raise ValidationError(f"{year}年第{number}季度已开启。")
     earlier_open = Quarter.objects.filter(branch=branch).exclude(state=QuarterState.CLOSED).filter(
@@ -47,6 +49,7 @@ def quarter_start_review(*, quarter: Quarter, actor):
     """申报截止、转入支委初评: records of the quarter are locked from now on."""
     take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", quarter.branch, "只有支部书记或副书记可以启动支委初评。")
+    _year_open(quarter)
     return _move(
         Quarter,
         quarter,

@@ -18,13 +18,14 @@ from ...models import (
     QuarterState,
 )
 from ...selectors.facts import scheme_for
-from ._steps import _move, _require, check_item
+from ._steps import _move, _require, _year_open, check_item
 
 # --- committee preliminary review (clause 四.3) -----------------------------------------------
 
 
 def _in_review(quarter: Quarter, actor) -> None:
     _require(actor, "points.review", quarter.branch, "只有本支部支委会成员可以进行初评。")
+    _year_open(quarter)
     if quarter.state != QuarterState.IN_REVIEW:
         raise ValidationError(f"{quarter.label}当前为“{quarter.get_state_display()}”，不在支委初评阶段。")
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from ...forms.records import parse_attendance
 from ...models import AttendanceStatus
 from ...selectors import records as selectors
-from ...selectors.quarters import records_locked
+from ...selectors.quarters import final_notice, records_locked
 from ...services import records as services
 from .common import saved_text, session_for
 
@@ -59,7 +59,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     day = selectors.local_day(session.starts_at)
     rows = selectors.session_attendance(session)
-    may_record = not session.is_cancelled and selectors.local_day(now) >= day
+    filed = final_notice(session.branch_id, day.year)
+    may_record = not session.is_cancelled and selectors.local_day(now) >= day and not filed
     sheet = []
     for row in rows:
         status, reason = posted.get(row.member.pk, ("", ""))
@@ -82,6 +83,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "expected_count": sum(1 for r in rows if r.is_expected),
         "recorded_count": sum(1 for r in rows if r.current is not None),
         "locked": records_locked(session.branch, day),
+        "filed": filed,
         "may_record": may_record,
         "qr_available": not session.is_cancelled and now <= session.ends_at,
         "not_started": selectors.local_day(now) < day,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ...forms.records import MAX_YEAR, MIN_YEAR, SessionForm, year_or_current
 from ...selectors import records as selectors
-from ...selectors.quarters import records_locked
+from ...selectors.quarters import final_notice, records_locked
 from ...services import records as services
 from .common import add_errors, branch_for, calendar_url, error_text, session_for
 
@@ -30,6 +30,7 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
         "quarters": selectors.sessions_by_quarter(sessions),
         "upcoming": selectors.upcoming_sessions(branch, now=now),
         "locked": selectors.locked_quarters(branch, year),
+        "filed": final_notice(branch.pk, year),
         "can_record": request.user.has_perm("points.record", branch),
         "now": now,
         "prev_year": year - 1 if year > MIN_YEAR else None,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from ...forms.records import MAX_YEAR, MIN_YEAR, parse_dues
 from ...models import DuesStatus
 from ...selectors import records as selectors
+from ...selectors.quarters import final_notice
 from ...services import records as services
 from .common import branch_for, saved_text
 
@@ -50,9 +51,10 @@ def dues(request: HttpRequest, pk: int, year: int) -> HttpResponse:
                 return redirect("points:dues", pk=branch.pk, year=year)
 
     grid = selectors.dues_grid(branch, year)
+    filed = final_notice(branch.pk, year)
     rows = []
     for row in grid.rows:
-        editable_row = request.user.has_perm("points.record_member", row.member)
+        editable_row = not filed and request.user.has_perm("points.record_member", row.member)
         cells = []
         for cell in row.cells:
             value = posted.get((row.member.pk, cell.month), cell.status)
@@ -66,6 +68,7 @@ def dues(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "months": list(selectors.MONTHS),
         "statuses": [(value, DUES_SHORT[value], label) for value, label in DuesStatus.choices],
         "short": {value: DUES_SHORT[value] for value in DuesStatus.values},
+        "filed": filed,
         "errors": errors,
         "correction_reason": correction_reason,
         "prev_year": year - 1 if year > MIN_YEAR else None,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from branches.access import actor_for, get_object_for_user
 from members.selectors import visible_member
 
-from ...forms.workflow import FilingReviewForm
+from ...forms.workflow import FilingReopenForm, FilingReviewForm
 from ...models import AnnualFiling, FilingState, QuarterState
 from ...selectors import workflow as selectors
 from ...services import workflow as services
@@ -46,6 +46,10 @@ def annual(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         and filing.state == FilingState.SUBMITTED
         and user.has_perm("points.oversee", branch),
         "review_form": FilingReviewForm(),
+        "can_reopen": filing is not None
+        and filing.state == FilingState.FILED
+        and user.has_perm("points.oversee", branch),
+        "reopen_form": FilingReopenForm(),
         "steps": selectors.timeline("filing", filing.pk) if filing else [],
     }
     return render(request, "points/workflow/annual.html", context)
@@ -79,6 +83,23 @@ def filing_submit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, f"{filing.year}年度积分已报上级党组织审核备案。")
+    return redirect("points:annual", pk=filing.branch_id, year=filing.year)
+
+
+@require_POST
+@login_required
+def filing_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    filing = get_for(user, selectors.filing_scope(user), "points.oversee", on=lambda f: f.branch, pk=pk)
+    form = FilingReopenForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("退回已备案的年度积分须写明理由。")
+        services.filing_reopen(filing=filing, actor=user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"{filing.branch.name}{filing.year}年度积分已撤销备案，退回支部重新办理。")
     return redirect("points:annual", pk=filing.branch_id, year=filing.year)
 
 
