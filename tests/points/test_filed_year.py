@@ -224,7 +224,10 @@ def test_a_session_cannot_be_moved_into_a_filed_year(cast, year):
     back = datetime.datetime(YEAR, 12, 10, 9, tzinfo=TZ)
     refused(
         lambda: records.session_update(
-            session=session, actor=cast.recorder.user, starts_at=back, ends_at=back + datetime.timedelta(hours=2)
+            session=session,
+            actor=cast.recorder.user,
+            starts_at=back,
+            ends_at=back + datetime.timedelta(hours=2),
         )
     )
 
@@ -318,7 +321,9 @@ def test_other_years_and_other_branches_stay_open(cast, year):
     )
     assert report.pk
     other = records.thought_report_add(
-        member=cast.other_member.member, received_on=datetime.date(YEAR, 6, 1), actor=cast.other_secretary.user
+        member=cast.other_member.member,
+        received_on=datetime.date(YEAR, 6, 1),
+        actor=cast.other_secretary.user,
     )
     assert other.pk
 
@@ -389,9 +394,7 @@ def test_the_attendance_page_of_a_filed_year_says_it_is_filed_and_a_post_changes
     assert "已转入支委初评" not in page
     assert "保存出勤" not in page
     before = snapshot()
-    response = client.post(
-        url, {f"status-{cast.member.member.pk}": "absent", "correction_reason": "记错了"}
-    )
+    response = client.post(url, {f"status-{cast.member.member.pk}": "absent", "correction_reason": "记错了"})
     assert FILED_TEXT in response.content.decode()
     assert snapshot() == before
 
