@@ -460,3 +460,27 @@ def test_the_issues_scenario_a_year_filed_through_the_workflow_stays_as_filed(ca
     )
     assert FILED_TEXT in page.content.decode()
     assert snapshot() == before
+
+
+def test_a_roll_up_the_records_no_longer_agree_with_cannot_be_reported(cast, clock):
+    """A change between the roll-up and the report would leave the filed total beside records that do
+    not add up to it: the report is refused until the year is rolled up again."""
+    from tests.points.reports.conftest import build_year
+
+    clock.move_to("2026-03-02 10:00")
+    filing = build_year(cast, file=False).filing
+    member = cast.member.member
+    session = Session.objects.filter(branch=cast.b1, starts_at__year=YEAR, starts_at__month=1).first()
+    records.attendance_record(
+        session=session,
+        entries={member.pk: (AttendanceStatus.ABSENT, "")},
+        actor=cast.recorder.user,
+        correction_reason="核对签到表",
+    )
+    with pytest.raises(ValidationError, match=f"{member.name}的年度积分与汇总结果不一致"):
+        workflow.filing_submit(filing=filing, actor=cast.secretary.user)
+    assert AnnualFiling.objects.get(pk=filing.pk).state == FilingState.ROLLED_UP
+
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    workflow.filing_submit(filing=filing, actor=cast.secretary.user)
+    assert AnnualFiling.objects.get(pk=filing.pk).state == FilingState.SUBMITTED

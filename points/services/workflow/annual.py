@@ -21,6 +21,8 @@ from psycopg import errors as psycopg_errors
 from psycopg import generators, pq
 from psycopg.waiting import Wait
 
+from members.models import Member
+
 from ...locks import TRANSITIONS, take_locks
 from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState, Transition
 from ...models.workflow import LineBook
@@ -404,10 +406,34 @@ def annual_roll_up(*, branch, year: int, actor) -> AnnualFiling:
     return annual_roll_up_many(branches=[branch], year=year, actor=actor)[0]
 
 
+def _changed_since_roll_up(filing: AnnualFiling) -> list[str]:
+    """Names of the members whose total from today's records differs from the rolled-up one (or who
+    joined or left the roll-up): what would make the reported result disagree with the records."""
+    bf = branches_facts([filing.branch], filing.year, members=scoring_members([filing.branch_id]))[
+        filing.branch_id
+    ]
+    try:
+        scores = score_many(bf.scheme, [bf.facts[m.pk] for m in bf.members])
+    except ScoringError as exc:
+        raise ValidationError(f"{filing.branch.name}积分计算有误：{exc}") from None
+    fresh = {m.pk: s.total for m, s in zip(bf.members, scores, strict=True)}
+    stored = dict(filing.results.values_list("member_id", "total"))
+    changed = [pk for pk in fresh.keys() | stored.keys() if fresh.get(pk, "-") != stored.get(pk, "-")]
+    names = dict(Member.objects.filter(pk__in=changed).order_by("code").values_list("pk", "name"))
+    return list(names.values())
+
+
 @transaction.atomic
 def filing_submit(*, filing: AnnualFiling, actor) -> AnnualFiling:
+    """报上级党组织: only a roll-up that still agrees with the records (services/filed.py locks them)."""
     take_locks(TRANSITIONS)
     _require(actor, "points.manage_quarter", filing.branch, "只有支部书记或副书记可以报送年度积分。")
+    changed = _changed_since_roll_up(filing)
+    if changed:
+        shown = "、".join(changed[:5]) + (f"等 {len(changed)} 人" if len(changed) > 5 else "")
+        raise ValidationError(
+            f"汇总后该年度的记录有变动（{shown}的年度积分与汇总结果不一致），请先重新汇总，核对无误后再上报。"
+        )
     return _move(
         AnnualFiling,
         filing,
