@@ -290,16 +290,10 @@ def enlarge(n_members: int, branch_size: int, today: datetime.date) -> tuple[int
                         state = QuarterState.OPEN
                     quarters.append(Quarter(branch=branch, year=year, number=n, state=state))
         Quarter.objects.bulk_create(quarters, batch_size=5000)
-        # The closed quarters' tallies, as closing each quarter stores them (points.services.tallies).
         from django.db import connection
 
-        from points.services.tallies import store_tallies
-
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        closed = sorted({(q.year, q.number) for q in quarters if q.state == QuarterState.CLOSED})
-        for year, n in closed:
-            store_tallies([b.pk for b in branches], year, n)
+            cursor.execute("ANALYZE")  # what autovacuum would have done after such a load
         # A session today in the open quarter: the recorders' attendance screen.
         Session.objects.bulk_create(
             [

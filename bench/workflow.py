@@ -247,22 +247,6 @@ def main():
         f"seeded {args.members} members in {len(branches)} branches, {rows} record rows "
         f"({rows / args.members:.0f} per member) in {time.perf_counter() - t0:.1f} s"
     )
-    # The quarters were seeded closed: store each one's tallies as `quarter_close` does when a branch
-    # closes a quarter (one branch's quarter at a time), timing each close's share of the work.
-    from points.services.tallies import store_tallies
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # what autovacuum would have done after such a load
-    closes = []
-    for number in (1, 2, 3, 4):
-        for br in branches:
-            t = time.perf_counter()
-            store_tallies([br.pk], YEAR, number)
-            closes.append((time.perf_counter() - t) * 1000)
-    print(
-        f"closing a quarter now also stores its tallies: median {statistics.median(closes):.0f} ms, "
-        f"max {max(closes):.0f} ms per branch ({len(closes)} quarters closed)"
-    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # what autovacuum would have done after such a load
 

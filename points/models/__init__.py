@@ -12,7 +12,6 @@ from .records import (
     SessionKind,
     ThoughtReport,
 )
-from .tallies import QuarterTally
 from .versions import DataVersion
 from .workflow import (
     AnnualFiling,
@@ -38,7 +37,6 @@ __all__ = [
     "AttendanceStatus",
     "Audience",
     "DataVersion",
-    "QuarterTally",
     "Declaration",
     "DeclarationState",
     "ExplanationLine",

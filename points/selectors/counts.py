@@ -1,17 +1,14 @@
-"""What a member's records count for the scoring engine: from the latest stored tally of a closed quarter
-(`QuarterTally`, which counts the year up to its quarter) and from the records themselves for the quarters
-after it, in a fixed number of queries however many members."""
+"""What a member's records count for the scoring engine, read from the records in a fixed number of
+grouped queries however many members."""
 
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractQuarter
 
-from ..models import Attendance, AttendanceStatus, DuesRecord, DuesStatus, QuarterTally, ThoughtReport
+from ..models import Attendance, AttendanceStatus, DuesRecord, DuesStatus, ThoughtReport
 from ..models.records import MEETING_KINDS, ORG_LIFE_KINDS, STUDY_HOUR_KINDS
-from ..models.tallies import COUNT_FIELDS
 from ..scoring import Attendance as AttendanceFacts
 from .quarters import local_midnight, quarter_bounds
 
@@ -21,7 +18,7 @@ BY_MEMBER_ID = 500  # up to this many members to read from their records, record
 
 
 class Counts(NamedTuple):
-    """A member's countable records over some quarters, in `QuarterTally`'s field order."""
+    """A member's countable records over some quarters."""
 
     org_life_required: int = 0
     org_life_attended: int = 0
@@ -47,25 +44,16 @@ class Counts(NamedTuple):
 
 NO_COUNTS = Counts()
 TENTH = Decimal("0.1")
-assert Counts._fields == COUNT_FIELDS  # noqa: S101 — the tally's columns and the tuple must agree
 
 
 def _hours(value) -> Decimal:
     # PostgreSQL sums to a Decimal; SQLite to an int or a float, whose sum of tenths is rounded back
-    # (2.3000000000000003 -> 2.3) as the tally's column stores it.
+    # (2.3000000000000003 -> 2.3), the hours being tenths.
     if isinstance(value, Decimal):
         return value
     if isinstance(value, float):
         return Decimal(str(value)).quantize(TENTH)
     return Decimal(value or 0)
-
-
-def _rows(queryset):
-    """Plain tuples, skipping the ORM's per-value converters (a committee is thousands of rows)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def record_counts(scope: Q, year: int, first: int, last: int) -> dict[tuple[int, int], Counts]:
@@ -106,7 +94,7 @@ def record_counts(scope: Q, year: int, first: int, last: int) -> dict[tuple[int,
         .order_by()
     )
     counts: dict[tuple[int, int], Counts] = {}
-    for member_id, q, *numbers, hours in _rows(attendance):
+    for member_id, q, *numbers, hours in attendance.values_list("member_id", "q", *per_item, "hours"):
         counts[member_id, q] = Counts(*numbers, _hours(hours))
     dues = (
         DuesRecord.objects.filter(
@@ -122,7 +110,7 @@ def record_counts(scope: Q, year: int, first: int, last: int) -> dict[tuple[int,
         .annotate(n=Count("id"))
         .order_by()
     )
-    for member_id, q, n in _rows(dues.values_list("member_id", "q", "n")):
+    for member_id, q, n in dues.values_list("member_id", "q", "n"):
         counts[member_id, q] = counts.get((member_id, q), NO_COUNTS)._replace(dues_on_time=n)
     reports = (
         ThoughtReport.objects.filter(scope, is_current=True, received_on__gte=start, received_on__lt=end)
@@ -131,58 +119,24 @@ def record_counts(scope: Q, year: int, first: int, last: int) -> dict[tuple[int,
         .annotate(n=Count("id"))
         .order_by()
     )
-    for member_id, q, n in _rows(reports.values_list("member_id", "q", "n")):
+    for member_id, q, n in reports.values_list("member_id", "q", "n"):
         counts[member_id, q] = counts.get((member_id, q), NO_COUNTS)._replace(thought_reports=n)
     return counts
 
 
 def member_counts(scope: Q, year: int, upto_quarter: int, members) -> dict[int, Counts]:
     """Member id -> what their records of quarters 1..`upto_quarter` of `year` count, for the `members`
-    (ids) asked for. A member's latest stored tally (it counts the year up to its quarter) covers them up
-    to that quarter; their records are read for the quarters after it (all of them without a tally).
-    `scope` filters on `member`."""
+    (ids) asked for. `scope` filters on `member`."""
+    wanted = set(members)
     counts: dict[int, Counts] = {}
-    for member_id, *numbers in _rows(
-        QuarterTally.objects.filter(scope, year=year, quarter=upto_quarter).values_list(
-            "member_id", *COUNT_FIELDS
-        )
-    ):
-        counts[member_id] = _counts(numbers)
-    uncovered = [m for m in members if m not in counts]
-    if not uncovered:
-        return counts
-    wanted = set(uncovered)
-    through: dict[int, int] = {}  # member id -> the quarter their latest tally counts up to
-    if upto_quarter > 1:
-        earlier = QuarterTally.objects.filter(
-            _narrowed(scope, uncovered), year=year, quarter__lt=upto_quarter
-        )
-        for member_id, quarter, *numbers in _rows(earlier.values_list("member_id", "quarter", *COUNT_FIELDS)):
-            if member_id in wanted and quarter > through.get(member_id, 0):
-                counts[member_id] = _counts(numbers)
-                through[member_id] = quarter
-    first = 1 + min(through.get(m, 0) for m in uncovered)
-    for (member_id, quarter), c in record_counts(
-        _narrowed(scope, uncovered), year, first, upto_quarter
+    for (member_id, _quarter), c in record_counts(
+        _narrowed(scope, list(wanted)), year, 1, upto_quarter
     ).items():
-        if member_id in wanted and quarter > through.get(member_id, 0):
+        if member_id in wanted:
             counts[member_id] = counts.get(member_id, NO_COUNTS) + c
     return counts
-
-
-def _counts(numbers: list) -> Counts:
-    numbers[8] = _hours(numbers[8])
-    return Counts(*numbers)
 
 
 def _narrowed(scope: Q, members: list[int]) -> Q:
     """`scope` narrowed to the members by id, unless there are too many to list."""
     return Q(member_id__in=sorted(members)) & scope if len(members) <= BY_MEMBER_ID else scope
-
-
-def year_counts(scope: Q, year: int, upto_quarter: int) -> dict[int, Counts]:
-    """Member id -> what their records of quarters 1..`upto_quarter` count, from the records alone."""
-    counts: dict[int, Counts] = {}
-    for (member_id, _quarter), c in record_counts(scope, year, 1, upto_quarter).items():
-        counts[member_id] = counts.get(member_id, NO_COUNTS) + c
-    return counts

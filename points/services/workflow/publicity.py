@@ -21,7 +21,6 @@ from ...models import (
 )
 from ...selectors.facts import scheme_for
 from ...workdays import add_working_days
-from ..tallies import store_tallies
 from ._steps import _deny, _log, _move, _require, _year_open, check_item
 from .review import _correct
 
@@ -68,7 +67,6 @@ def quarter_close(*, quarter: Quarter, actor, today: datetime.date | None = None
         reason="公示期满",
         subject_type="quarter",
     )
-    store_tallies([closed.branch_id], closed.year, closed.number)
     return closed
 
 
