@@ -10,7 +10,6 @@ from django.db.models import Q
 from config.choices import ChoiceLabels
 
 from ..audit import AuditChained
-from .fields import JSONTextField
 
 
 class QuarterState(models.TextChoices):
@@ -265,24 +264,21 @@ class AnnualResult(ChoiceLabels):
     """年度积分: one member's annual score, rank and clause 五 results, as rolled up."""
 
     # No index of its own: annual_result_unique (filing, member) leads with it and serves every lookup by
-    # filing; a second one only cost the roll-up ~10 ms to maintain for a committee's 10,000 rows.
-    # On PostgreSQL checked per statement by triggers rather than per row by a foreign key (migration
-    # points/0009: the roll-up writes 10,000 rows pointing at ~170 filings).
+    # filing.
     filing = models.ForeignKey(AnnualFiling, on_delete=models.PROTECT, related_name="results", db_index=False)
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="annual_results")
     category = models.CharField(max_length=20)
     exempt = models.BooleanField(default=False)
-    # JSON as text (see JSONTextField): the roll-up writes these three for every member, nothing searches them.
-    base_items = JSONTextField(default=dict)
+    base_items = models.JSONField(default=dict)
     base = models.DecimalField(max_digits=5, decimal_places=1, null=True)
     bonus = models.DecimalField(max_digits=5, decimal_places=1, null=True)
     deductions = models.DecimalField(max_digits=5, decimal_places=1, null=True)
     total = models.DecimalField(max_digits=5, decimal_places=1, null=True)
     rank = models.PositiveIntegerField(null=True)
     near_bottom = models.BooleanField(default=False)
-    results = JSONTextField(default=list)
+    results = models.JSONField(default=list)
     # The engine's explained lines, in order, as `ExplanationLine` ids.
-    line_refs = JSONTextField(default=list)
+    line_refs = models.JSONField(default=list)
 
     class Meta:
         verbose_name = "年度积分结果"

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from points.models import (
+    AnnualFiling,
     AnnualResult,
     Attendance,
     AttendanceStatus,
@@ -135,29 +136,6 @@ def test_it_refuses_a_branch_secretary_rolling_up_another_branch(cast):
     with pytest.raises(ValidationError, match="无权"):
         workflow.annual_roll_up_many(branches=[cast.b1], year=YEAR, actor=cast.other_secretary.user)
     assert not AnnualResult.objects.exists()
-
-
-def test_it_pauses_the_cyclic_collector_only_while_it_rolls_up(cast, monkeypatch):
-    import gc
-
-    seen = []
-    from points.services.workflow import annual
-
-    real = annual.score_many
-
-    def spy(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(annual, "score_many", spy)
-    _year(cast)
-    assert gc.isenabled()
-    workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
-    assert seen == [False]
-    assert gc.isenabled()
-    with pytest.raises(ValidationError, match="4 个季度"):  # b3 has no closed quarter
-        workflow.annual_roll_up_many(branches=[cast.b3], year=YEAR, actor=cast.dept.user)
-    assert gc.isenabled()
 
 
 def _engine_lines(monkeypatch) -> dict:
@@ -379,47 +357,7 @@ def test_prune_lines_deletes_only_the_lines_no_result_points_at(cast):
     assert all(len(r.lines) == len(r.line_refs) for r in results)
 
 
-postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY and SET CONSTRAINTS")
-
-
-@postgres_only
-def test_it_copies_the_results_in_batches_with_the_same_rows(cast, monkeypatch):
-    from points.services.workflow import annual
-
-    _year(cast)
-    _close_year(cast, cast.b3, cast.other_secretary.user)
-    workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
-    columns = list(annual.RESULT_COLUMNS)
-    whole = sorted(AnnualResult.objects.values_list(*columns))
-    monkeypatch.setattr(annual, "COPY_BATCH", 1)  # every row a COPY of its own
-    workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
-    assert sorted(AnnualResult.objects.values_list(*columns)) == whole and len(whole) == 6
-
-
-@postgres_only
-@pytest.mark.django_db(transaction=True)  # the foreign keys are checked when the transaction commits
-def test_a_result_of_a_member_who_does_not_exist_is_refused_and_nothing_is_stored(cast):
-    from django.db import IntegrityError, transaction
-
-    from points.services.workflow import annual
-
-    _year(cast)
-    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
-    stored = sorted(AnnualResult.objects.filter(filing=filing).values_list("member_id", "total"))
-    shared = annual._Shared(("full", False, "{}", None, None, None, None, "[]", "[]"))
-    with pytest.raises(IntegrityError), transaction.atomic():
-        AnnualResult.objects.filter(filing=filing, member=cast.member.member).delete()
-        annual._write_results(
-            [
-                (filing.pk, cast.member.member.pk, None, False, shared),
-                (filing.pk, 10**12, None, False, shared),
-            ]
-        )
-    assert sorted(AnnualResult.objects.filter(filing=filing).values_list("member_id", "total")) == stored
-
-
-@postgres_only
-def test_a_refused_branch_stops_the_copy_and_undoes_it_all(cast):
+def test_a_refused_branch_undoes_the_whole_roll_up(cast):
     from members.models import Member
 
     _year(cast)
@@ -430,93 +368,8 @@ def test_a_refused_branch_stops_the_copy_and_undoes_it_all(cast):
     assert not AnnualResult.objects.exists()
 
 
-@postgres_only
-def test_a_refusal_while_a_batch_is_on_its_way_leaves_the_connection_usable(cast, monkeypatch):
-    """With one row per COPY, b1's rows are sent (their outcome not yet read) when b3 is refused."""
-    from django.db import transaction
-
-    from members.models import Member
-    from points.services.workflow import annual
-
-    _year(cast)
-    _close_year(cast, cast.b3, cast.other_secretary.user)
-    Member.objects.filter(pk=cast.other_member.member.pk).update(category="bogus")  # b3's member
-    monkeypatch.setattr(annual, "COPY_BATCH", 1)
-    with pytest.raises(ValidationError, match="第三党支部积分计算有误"), transaction.atomic():
-        workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
-    assert not AnnualResult.objects.exists()  # the connection answers, and nothing was kept
-
-
-@postgres_only
-@pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
-def test_a_copy_interrupted_while_its_rows_are_sent_is_ended_and_undone(cast, monkeypatch, failure):
-    """The COPY is open when its rows fail to go out: it is ended as failed, so that the transaction can
-    be rolled back and the connection used again."""
-    from django.db import transaction
-
-    from points.models import AnnualFiling
-    from points.services.workflow import annual
-
-    filing = AnnualFiling.objects.create(branch=cast.b1, year=YEAR, scheme={})
-    shared = annual._Shared(("full", False, "{}", None, None, None, None, "[]", "[]"))
-
-    def broken(*args, **kwargs):
-        raise failure("cut off")
-
-    monkeypatch.setattr(annual.generators, "copy_to", broken)
-    with pytest.raises(failure), transaction.atomic():
-        annual._write_results([(filing.pk, cast.member.member.pk, None, False, shared)])
-    monkeypatch.undo()
-    assert not AnnualResult.objects.exists()  # the connection answers, and nothing was kept
-    annual._write_results([(filing.pk, cast.member.member.pk, None, False, shared)])
-    assert AnnualResult.objects.filter(filing=filing).count() == 1
-
-
-@postgres_only
-def test_a_result_table_without_foreign_keys_is_written_all_the_same(cast):
-    """Nothing to set IMMEDIATE (a database whose keys were dropped by hand): the COPYs still run."""
-    _year(cast)
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the set-up's own checks, before ALTER TABLE
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for (name,) in _foreign_keys(cursor):
-            cursor.execute(
-                f'ALTER TABLE points_annualresult DROP CONSTRAINT "{name}"'
-            )  # undone after the test
-        assert not _foreign_keys(cursor)
-    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
-    assert AnnualResult.objects.filter(filing=filing).count() > 0
-
-
-def _foreign_keys(cursor):
-    cursor.execute(
-        "SELECT conname FROM pg_constraint WHERE conrelid = 'points_annualresult'::regclass AND contype = 'f'"
-    )
-    return cursor.fetchall()
-
-
-@postgres_only
-def test_the_member_key_is_checked_at_commit_again_after_the_roll_up(cast):
-    """The roll-up checks its own rows batch by batch; later statements of the same transaction get
-    the foreign key as declared (deferred to COMMIT) back."""
-    from django.db import transaction
-
-    _year(cast)
-    with transaction.atomic():
-        filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO points_annualresult (filing_id, member_id, category, exempt, base_items, "
-                "near_bottom, results, line_refs) VALUES (%s, %s, 'full', false, '{}', false, '[]', '[]')",
-                [filing.pk, 10**12],
-            )  # no error yet: checked at COMMIT
-            cursor.execute("DELETE FROM points_annualresult WHERE member_id = %s", [10**12])
-        rolled_up = AnnualResult.objects.filter(filing=filing).count()
-    assert AnnualResult.objects.filter(filing=filing).count() == rolled_up > 0
-
-
 def test_results_are_found_by_filing_through_their_unique_index_alone(db):
-    """Every index the roll-up writes costs it per row: the one on (filing, member) serves by filing."""
+    """The unique index on (filing, member) serves lookups by filing: no second index to write."""
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, AnnualResult._meta.db_table)
     indexed = [c["columns"] for c in constraints.values() if c["index"] or c["unique"]]
@@ -524,41 +377,22 @@ def test_results_are_found_by_filing_through_their_unique_index_alone(db):
     assert ["filing_id"] not in indexed
 
 
-@postgres_only
-def test_it_copies_text_with_backslashes_tabs_and_line_breaks_as_given(cast):
-    import json
+def test_a_result_of_a_filing_or_member_that_does_not_exist_is_refused(cast):
+    """Both are real foreign keys (migration points/0014 put the filing's back)."""
+    from django.db import IntegrityError, transaction
 
-    from points.services.workflow import annual
+    filing = AnnualFiling.objects.create(branch=cast.b1, year=YEAR, scheme={})
+    for bad in (dict(filing_id=10**9, member=cast.member.member), dict(filing=filing, member_id=10**9)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AnnualResult.objects.create(category="full", **bad)
+            connection.check_constraints()  # SQLite and PostgreSQL defer the check to COMMIT
+    assert not AnnualResult.objects.exists()
 
-    _year(cast)
-    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
-    member = cast.member.member
-    AnnualResult.objects.filter(filing=filing, member=member).delete()
+
+def test_it_stores_text_with_backslashes_tabs_and_line_breaks_as_given(cast):
+    filing = AnnualFiling.objects.create(branch=cast.b1, year=YEAR, scheme={})
     odd = "a\\b\tc\nd\re\\N"
     items = {"x\\y": "1\t2"}
-    shared = annual._Shared((odd, False, json.dumps(items), None, None, None, None, "[]", "[]"))
-    annual._write_results([(filing.pk, member.pk, None, True, shared)])
-    stored = AnnualResult.objects.get(filing=filing, member=member)
-    assert (stored.category, stored.base_items, stored.total, stored.rank, stored.near_bottom) == (
-        odd,
-        items,
-        None,
-        None,
-        True,
-    )
-
-
-def test_the_row_writer_serializes_members_scored_alike_once_and_others_apart():
-    import dataclasses
-
-    from points.scoring import GUIDELINE_SCHEME, MemberFacts, assess_branch, score_many
-    from points.services.workflow import annual
-
-    shared: dict = {}
-    facts = [MemberFacts(member_id=i) for i in (1, 2)]
-    scores = score_many(GUIDELINE_SCHEME, facts, provisional=True, shared=shared)  # missing facts count 0
-    other = dataclasses.replace(scores[0], member_id=3, total=scores[0].total - 1)  # same lines, not alike
-    writer = annual._RowWriter()
-    rows = [writer.row(7, r) for r in assess_branch(GUIDELINE_SCHEME, [*scores, other], shared=shared)]
-    assert rows[0][4] is rows[1][4] and rows[0][:2] == (7, 1) and rows[1][:2] == (7, 2)
-    assert rows[2][4] is not rows[0][4] and rows[2][4].values[6] == scores[0].total - 1
+    AnnualResult.objects.create(filing=filing, member=cast.member.member, category=odd, base_items=items)
+    stored = AnnualResult.objects.get(filing=filing)
+    assert (stored.category, stored.base_items) == (odd, items)
