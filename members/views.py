@@ -7,14 +7,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import actor_for, get_object_for_user, path_q
+from config.errors import error_text
 
 from . import selectors, services
 from .forms import ExemptionForm, ExemptionStepForm, MemberForm, TransferOutForm
 from .models import Exemption
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 @require_GET
@@ -47,7 +44,7 @@ def member_transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.member_transfer_out(member=member, actor=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"{member.name}已转出，历史记录保留。")
     return redirect("members:detail", pk=member.pk)
@@ -69,7 +66,7 @@ def exemption_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.exemption_apply(member=member, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, "申请已提交，待支委会审核。")
             return redirect("members:detail", pk=member.pk)
@@ -113,7 +110,7 @@ def exemption_step(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.exemption_advance(exemption=exemption, step=step, actor=request.user, reason=reason)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"{exemption.member.name}的申请：{exemption.get_state_display()}。")
     return redirect("members:exemptions")
@@ -171,7 +168,7 @@ def account_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         password = services.member_account_create(member=member, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request,

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from branches.models import Organization
 from config import spreadsheets
+from config.errors import error_text
 
 from ..models import AnnualResult, PointEntry
 from ..resources import AnnualResultResource, PointEntryResource
@@ -96,7 +97,7 @@ def problems(result) -> list[RowProblem]:
 
 def _error_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        return "；".join(error.messages)
+        return error_text(error)
     text = str(error)
     return text if any("\u4e00" <= ch <= "\u9fff" for ch in text) else f"导入出错：{text}"
 

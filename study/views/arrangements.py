@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from branches.access import actor_for, get_object_for_user
 from branches.models import Organization
+from config.errors import error_text
 from members.security.downloads import PDF, file_response, stored_file_response
 
 from .. import selectors, services
@@ -21,7 +22,6 @@ from ..models import Reading
 from ..pdf import arrangement_pdf, pdf_filename
 from ..selectors.scopes import staff_committee_ids
 from ..services.arrangements import FIELDS, match_organizers
-from ._common import error_text
 
 
 def _get(request, pk: int, perm: str = "study.view_arrangement"):

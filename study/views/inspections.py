@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import get_object_for_user
+from config.errors import error_text
 from members.security.downloads import XLSX, file_response, personal_download
 
 from .. import selectors, services
 from ..forms import InspectionAnswerForm, InspectionForm, YearForm
 from ..models import InspectionKind
 from ..xlsx import completion_xlsx
-from ._common import error_text
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,11 +6,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from branches.access import get_object_for_user
+from config.errors import error_text
 
 from .. import selectors, services
 from ..forms import NoticeDecisionForm
 from ..models.sessions import OPEN_NOTICE_STATES
-from ._common import error_text
 
 
 @require_GET

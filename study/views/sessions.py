@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import actor_for, get_object_for_user
+from config.errors import error_text
 from members.security.downloads import personal_download, stored_file_response
 
 from .. import selectors, services
@@ -22,7 +23,6 @@ from ..forms import (
 from ..models import StudyAttachment, StudyRecord
 from ..selectors.scopes import branch_manager_ids
 from ..services.records import readings_of
-from ._common import error_text
 from .arrangements import _get as get_arrangement
 
 

@@ -92,3 +92,25 @@ def test_it_renders_page_one_with_real_glyphs(cast, arrangement, tmp_path):
     assert _dark_share(png, (0, img.size[1] // 20, img.size[0], img.size[1] // 9)) > 0.005
     fonts = _fonts(PdfReader(io.BytesIO(pdf)))
     assert fonts and all("WenQuanYi" in name for name in fonts), fonts
+
+
+def test_the_arrangement_is_printed_through_the_apps_one_fetcher(cast, arrangement, monkeypatch):
+    """A link in the arrangement's text to the file system or the network is refused, as in every
+    other PDF (config/pdf.py): asked for, not loaded."""
+    import config.pdf
+    import study.pdf
+
+    asked, served = [], []
+    real = config.pdf.StaticOnlyFetcher.fetch
+
+    def recording(self, url, headers=None):
+        asked.append(url)
+        response = real(self, url, headers)
+        served.append(url)
+        return response
+
+    monkeypatch.setattr(config.pdf.StaticOnlyFetcher, "fetch", recording)
+    html = '<img src="file:///etc/passwd"><img src="https://example.com/x.png"><p>学习安排</p>'
+    monkeypatch.setattr(study.pdf, "arrangement_html", lambda a, **kw: html)
+    assert study.pdf.arrangement_pdf(arrangement).startswith(b"%PDF")
+    assert asked == ["file:///etc/passwd", "https://example.com/x.png"] and served == []

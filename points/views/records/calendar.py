@@ -10,11 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.errors import error_text
+
 from ...forms.records import MAX_YEAR, MIN_YEAR, SessionForm, year_or_current
 from ...selectors import records as selectors
 from ...selectors.quarters import final_notice, records_locked
 from ...services import records as services
-from .common import add_errors, branch_for, calendar_url, error_text, session_for
+from .common import add_errors, branch_for, calendar_url, session_for
 
 
 @require_GET

@@ -14,10 +14,6 @@ from ...selectors.workflow_scopes import points_branches
 from ...services import records as services
 
 
-def error_text(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
-
-
 def branch_for(request: HttpRequest, pk: int, perm: str):
     return get_object_for_user(request.user, points_branches(request.user), perm, pk=pk)
 

@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.errors import error_text
+
 from ...models import AttendanceStatus, Session
 from ...services import records as services
-from .common import error_text, session_for
+from .common import session_for
 
 SCANS_KEY = "points_signin_scans"  # per session pk: the token seen valid and when
 

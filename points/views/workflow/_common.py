@@ -1,14 +1,10 @@
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from ...selectors.workflow_scopes import scoped_quarter
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def error_text(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 def get_for(user, queryset, perm: str, *, on=None, **lookup):

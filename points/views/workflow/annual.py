@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from branches.access import actor_for, get_object_for_user
+from config.errors import error_text
 from members.selectors import visible_member
 
 from ...forms.workflow import FilingReopenForm, FilingReviewForm
 from ...models import AnnualFiling, FilingState, QuarterState
 from ...selectors import workflow as selectors
 from ...services import workflow as services
-from ._common import check_year, error_text, get_for
+from ._common import check_year, get_for
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import actor_for
+from config.errors import error_text
 from members.models import Member, MemberStatus
 from members.security.downloads import personal_download, stored_file_response
 
@@ -20,7 +21,7 @@ from ...models import DeclarationState, QuarterState
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
-from ._common import error_text, get_for, quarter_for
+from ._common import get_for, quarter_for
 
 
 def _last_day(quarter) -> datetime.date:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branches.access import actor_for
+from config.errors import error_text
 from members.models import Category, Member, MemberStatus
 
 from ...forms.workflow import AssemblyForm, ObjectionForm, ObjectionHandleForm
@@ -16,7 +17,7 @@ from ...models import Assembly, ObjectionState, PointEntry, QuarterState
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
-from ._common import error_text, get_for, quarter_for
+from ._common import get_for, quarter_for
 
 
 @require_http_methods(["GET", "POST"])

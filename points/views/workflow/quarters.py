@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.access import actor_for, get_object_for_user
+from config.errors import error_text
 
 from ...forms.workflow import QuarterOpenForm
 from ...models import Assembly, QuarterState
 from ...selectors import workflow as selectors
 from ...services import workflow as services
-from ._common import error_text, quarter_for
+from ._common import quarter_for
 
 
 @require_http_methods(["GET", "POST"])

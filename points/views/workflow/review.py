@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
+from config.errors import error_text
 from members.models import Member
 
 from ...forms.workflow import ENTRY_FORMS, DeclarationReviewForm, EntryCorrectForm
@@ -18,7 +19,7 @@ from ...selectors import cached
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
-from ._common import error_text, get_for, quarter_for
+from ._common import get_for, quarter_for
 
 
 def _quarter(request: HttpRequest, pk: int):

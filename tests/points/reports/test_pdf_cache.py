@@ -15,15 +15,17 @@ pytestmark = pytest.mark.real_clock
 @pytest.fixture
 def renders(monkeypatch, settings, tmp_path):
     settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
+    import config.pdf
+
     calls = []
-    real = pdf.HTML
+    real = config.pdf.HTML
 
     class CountingHTML(real):
         def write_pdf(self, *args, **kwargs):
             calls.append(1)
             return super().write_pdf(*args, **kwargs)
 
-    monkeypatch.setattr(pdf, "HTML", CountingHTML)
+    monkeypatch.setattr(config.pdf, "HTML", CountingHTML)
     return calls
 
 

@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 from weasyprint import HTML
 
+from config.pdf import StaticOnlyFetcher
 from points.models import AnnualResult
-from points.reports.pdf import StaticOnlyFetcher
 
 from .conftest import YEAR, dark_share, pdf_fonts, pdf_text
 
