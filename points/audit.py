@@ -7,8 +7,8 @@ outside the app (raw SQL, a hand-edited backup) breaks its table's chain at that
 
 The hash is unkeyed: someone who can write the database and knows this algorithm could recompute a
 chain from the tampered row onwards, and removing the newest rows leaves no trace inside the table.
-The head hash and row count that verify_audit prints are the anchor against both: keep them outside the
-database (the backup log) and compare (docs/security.md).
+The anchor against both is each chain's head (row count and newest hash) recorded outside the database
+with every backup, which verify_audit compares against (points/audit_heads.py, docs/security.md).
 """
 
 from __future__ import annotations

@@ -215,6 +215,9 @@ SECURITY_TRUSTED_PROXIES = env_int(
     "DJANGO_TRUSTED_PROXIES", 1 if env_bool("DJANGO_BEHIND_PROXY", False) else 0, minimum=0
 )
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
+# Every backup appends the audit chains' heads here (points/audit_heads.py); verify_audit compares the
+# database with the last line. Keep it where the database's account cannot write, or ship it off.
+AUDIT_HEADS_LOG = Path(env_str("AUDIT_HEADS_LOG", str(BASE_DIR / "var" / "audit-heads.jsonl")))
 
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = True
 

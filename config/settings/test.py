@@ -20,6 +20,8 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # A child `manage.py` run by a test (restore) may be pointed elsewhere with TEST_MEDIA_ROOT.
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT") or BASE_DIR / ".test-media")  # noqa: F405
 PDF_CACHE_DIR = BASE_DIR / ".test-pdf-cache"  # noqa: F405
+# Tests that back up point this at tmp_path (tests/security/conftest.py) and pass it on to a child.
+AUDIT_HEADS_LOG = Path(os.environ.get("AUDIT_HEADS_LOG") or BASE_DIR / ".test-audit-heads.jsonl")  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Nothing is collected in tests: let WhiteNoise find static files where they live.
 WHITENOISE_USE_FINDERS = True

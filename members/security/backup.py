@@ -67,6 +67,17 @@ def files_archive_for(database_backup: Path) -> Path:
     return database_backup.with_name(database_backup.name + ".files.tar.gz")
 
 
+def heads_file_for(database_backup: Path) -> Path:
+    """Where the audit chains' heads at backup time go: beside it, same name plus `.heads.json`."""
+    database_backup = Path(database_backup)
+    return database_backup.with_name(database_backup.name + ".heads.json")
+
+
+def write_private_text(target: Path, text: str) -> None:
+    with _private_output(Path(target)) as partial:
+        partial.write_text(text, encoding="utf-8")
+
+
 def backup_files(source: Path, target: Path) -> int:
     """Every regular file under `source` (MEDIA_ROOT) into a gzipped tar at `target`, owner-readable
     only; symlinks are not followed. Returns the number of files archived."""

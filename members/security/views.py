@@ -12,10 +12,8 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from members.models import LoginLock
-
 from .forms import LoginForm, PasswordChangeNewForm, SecurityLogFilter
-from .selectors import visible_security_events
+from .selectors import visible_login_locks, visible_security_events
 from .services import password_changed
 
 PAGE_SIZE = 50
@@ -76,7 +74,7 @@ def security_log(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "locks": LoginLock.objects.filter(until__gt=timezone.now()),
+        "locks": visible_login_locks(request.user, timezone.now()),
         "retention_days": settings.SECURITY_LOG_RETENTION_DAYS,
     }
     return render(request, "security/log.html", context)

@@ -14,3 +14,10 @@ def attempt(client):
         )
 
     return _attempt
+
+
+@pytest.fixture(autouse=True)
+def _heads_log(settings, tmp_path):
+    """Each test its own audit heads log (a backup appends to it, verify_audit reads it)."""
+    settings.AUDIT_HEADS_LOG = tmp_path / "audit-heads.jsonl"
+    return settings.AUDIT_HEADS_LOG

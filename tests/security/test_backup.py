@@ -23,7 +23,11 @@ from tests.pg import other_connection
 
 def _manage(*args, database_url, media_root=None):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_MEDIA_ROOT")}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=database_url,
+        AUDIT_HEADS_LOG=str(settings.AUDIT_HEADS_LOG),  # the test's own (tests/security/conftest.py)
+    )
     if media_root:
         env["TEST_MEDIA_ROOT"] = str(media_root)
     return subprocess.run(
@@ -101,6 +105,9 @@ def test_it_restores_a_backup_into_an_empty_database(cast, target, tmp_path, set
     assert restored.returncode == 0, restored.stderr
     verified = _manage("verify_audit", database_url=target.url)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    # restore logged itself with the backup's heads, and the restored database reaches them
+    assert '"restored"' in settings.AUDIT_HEADS_LOG.read_text().splitlines()[-1]
+    assert "链头核对：数据库包含" in verified.stdout, verified.stdout
 
     members = sorted(Member.objects.values_list("code", "name"))
     assert len(members) == 8

@@ -189,3 +189,50 @@ def test_it_shows_a_superuser_every_event(client, cast):
     client.force_login(admin)
     page = client.get(URL).content.decode()
     assert "zhangsan_ours" in page and "nobody_typed" in page
+
+
+def _lock(key, scope="account", *, at):
+    from members.models import LoginLock
+
+    return LoginLock.objects.create(
+        scope=scope, key=key, locked_at=at, until=at + datetime.timedelta(minutes=30)
+    )
+
+
+def _locks_listed(page):
+    return sorted(line.split("：")[0].strip() for line in page.split("<li>")[1:] if "起锁定至" in line)
+
+
+def test_it_lists_the_department_only_its_own_committees_locked_accounts(client, cast, clock):
+    from tests.factories import UserFactory, make_member
+
+    now = clock.move_to("2026-03-02 10:00")
+    make_member(cast.b1, name="赵六", user=UserFactory(username="ZhaoLiu"))
+    dept2 = _other_committee_dept()
+    _lock("zhaoliu", at=now)  # a lock's key is the name as typed, lowercased
+    _lock("member", at=now)
+    _lock("dept2", at=now)
+    _lock("nobody_typed", at=now)
+    _lock("10.9.9.9", "address", at=now)
+    _lock("other_member", at=now - datetime.timedelta(hours=1))  # ran out
+
+    client.force_login(cast.dept.user)
+    assert _locks_listed(client.get(URL).content.decode()) == ["账号 member", "账号 zhaoliu"]
+    client.force_login(dept2)
+    assert _locks_listed(client.get(URL).content.decode()) == ["账号 dept2"]
+
+
+def test_it_lists_a_superuser_every_running_lock(client, cast, clock):
+    now = clock.move_to("2026-03-02 10:00")
+    _other_committee_dept()
+    for key in ("member", "dept2", "nobody_typed"):
+        _lock(key, at=now)
+    _lock("10.9.9.9", "address", at=now)
+    admin = get_user_model().objects.create_superuser("root", password="Admin#pass-2026")
+    client.force_login(admin)
+    assert _locks_listed(client.get(URL).content.decode()) == [
+        "地址 10.9.9.9",
+        "账号 dept2",
+        "账号 member",
+        "账号 nobody_typed",
+    ]

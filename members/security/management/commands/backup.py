@@ -1,3 +1,4 @@
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -6,14 +7,26 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from points.audit import chained_models, verify_chain
+from points.audit_heads import append_line, chain_heads, heads_line
 
-from ...backup import BackupError, backup, backup_files, files_archive_for, suffix_for
+from ...backup import (
+    BackupError,
+    backup,
+    backup_files,
+    files_archive_for,
+    heads_file_for,
+    suffix_for,
+    write_private_text,
+)
+
+logger = logging.getLogger("jifen.security")
 
 
 class Command(BaseCommand):
     help = (
         "备份数据库到一个文件（SQLite：在线备份；PostgreSQL：pg_dump -Fc），上传的文件（佐证材料、附件）"
-        "打包在它旁边（同名加 .files.tar.gz），并打印审计链的链头。"
+        "打包在它旁边（同名加 .files.tar.gz），审计链的链头写在它旁边（同名加 .heads.json）"
+        "并追加到 AUDIT_HEADS_LOG。"
     )
 
     def add_arguments(self, parser):
@@ -27,6 +40,10 @@ class Command(BaseCommand):
         else:
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
             target = Path(settings.BACKUP_DIR) / f"jifen-{stamp}{suffix_for(connection)}"
+        # Read before the dump: the chains only grow, so the backup holds at least these rows and a
+        # database restored from it reaches these heads.
+        heads = chain_heads(using=database)
+        at = timezone.localtime().isoformat(timespec="seconds")
         try:
             path = backup(connection, target)
         except BackupError as exc:
@@ -38,9 +55,21 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"上传文件备份失败：{exc}") from exc
         self.stdout.write(f"上传文件：{count} 个，{archive}")
-        # The chain heads at backup time, printed next to the file name: kept with the backup log
-        # they are the anchor verify_audit compares against (points/audit.py).
+        self._record_heads(heads_line(heads, at=at, backup=str(path)), path)
         for model in chained_models():
             report = verify_chain(model, using=database)
             state = "完好" if report.ok else f"第 {report.broken_at} 行异常：{report.problem}"
             self.stdout.write(f"审计链 {report.label}：{report.rows} 行，链头 {report.head or '-'}，{state}")
+
+    def _record_heads(self, line: str, path: Path) -> None:
+        # Three copies outside the database: beside the backup, the append-only heads log, and the
+        # security logger (shipped to the central log collector where there is one).
+        heads_file = heads_file_for(path)
+        log = Path(settings.AUDIT_HEADS_LOG)
+        try:
+            write_private_text(heads_file, line + "\n")
+            append_line(log, line)
+        except OSError as exc:
+            raise CommandError(f"备份已完成，但审计链链头未能写入 {heads_file} 或 {log}：{exc}") from exc
+        logger.info("审计链链头 %s", line)
+        self.stdout.write(f"审计链链头：{heads_file}，并追加到 {log}")

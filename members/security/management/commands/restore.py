@@ -3,6 +3,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+
+from points.audit_heads import HeadsError, append_line, heads_line, read_records
 
 from ...backup import (
     BackupError,
@@ -10,6 +13,7 @@ from ...backup import (
     check_files_archive,
     check_files_target,
     files_archive_for,
+    heads_file_for,
     restore,
     restore_files,
 )
@@ -55,4 +59,23 @@ class Command(BaseCommand):
             self.stdout.write(f"上传文件：{count} 个 → {media}")
         else:
             self.stdout.write(f"没有上传文件备份（{archive}），只恢复了数据库。")
+        self._mark_restore(Path(path))
         self.stdout.write("请接着运行 manage.py migrate 与 manage.py verify_audit。")
+
+    def _mark_restore(self, path: Path) -> None:
+        # Restoring an older backup drops, on purpose, the rows written after it: the heads recorded
+        # since would all fail. The restore is logged with the backup's own heads, which the restored
+        # database must reach; verify_audit checks the heads log from this line on.
+        heads_file = heads_file_for(path)
+        try:
+            heads = read_records(heads_file)[-1].heads if heads_file.exists() else ()
+        except HeadsError as exc:
+            raise CommandError(f"数据库已恢复，但 {exc}") from exc
+        line = heads_line(heads, at=timezone.localtime().isoformat(timespec="seconds"), restored=str(path))
+        log = Path(settings.AUDIT_HEADS_LOG)
+        try:
+            append_line(log, line)
+        except OSError as exc:
+            raise CommandError(f"数据库已恢复，但恢复记录未能写入链头日志 {log}：{exc}") from exc
+        if not heads:
+            self.stdout.write(f"备份旁没有链头记录（{heads_file}），恢复后的链头无从核对。")
