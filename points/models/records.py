@@ -11,6 +11,24 @@ from django.db.models import Q
 from config.choices import ChoiceLabels
 
 
+class Correctable(ChoiceLabels):
+    """A record the recorder edits in place while its quarter is open and corrects afterwards: the
+    correction is a new row pointing at the old one (`corrects`), which stops counting (`is_current`)."""
+
+    is_current = models.BooleanField(default=True)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    correction_reason = models.CharField("更正理由", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class SessionKind(models.TextChoices):
     ASSEMBLY = "assembly", "支部党员大会"
     COMMITTEE_MEETING = "committee_meeting", "支委会"
@@ -92,7 +110,7 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", "缺席"
 
 
-class Attendance(ChoiceLabels):
+class Attendance(Correctable):
     """出勤记录: one member's attendance at one session (the current row counts)."""
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendances")
@@ -100,15 +118,6 @@ class Attendance(ChoiceLabels):
     status = models.CharField("出勤", max_length=20, choices=AttendanceStatus.choices)
     reason = models.CharField("事由", max_length=200, blank=True)
     via_qr = models.BooleanField("扫码签到", default=False)
-    is_current = models.BooleanField(default=True)
-    corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
-    )
-    correction_reason = models.CharField("更正理由", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "出勤记录"
@@ -128,7 +137,7 @@ class DuesStatus(models.TextChoices):
     UNPAID = "unpaid", "未交纳"
 
 
-class DuesRecord(ChoiceLabels):
+class DuesRecord(Correctable):
     """党费交纳: one member's dues for one month."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues")
@@ -137,15 +146,6 @@ class DuesRecord(ChoiceLabels):
     status = models.CharField("交纳情况", max_length=20, choices=DuesStatus.choices)
     amount = models.DecimalField("金额（元）", max_digits=8, decimal_places=2, null=True, blank=True)
     paid_on = models.DateField("交纳日期", null=True, blank=True)
-    is_current = models.BooleanField(default=True)
-    corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
-    )
-    correction_reason = models.CharField("更正理由", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "党费记录"
@@ -158,21 +158,12 @@ class DuesRecord(ChoiceLabels):
         ]
 
 
-class ThoughtReport(ChoiceLabels):
+class ThoughtReport(Correctable):
     """思想汇报: a report received from a member (date received)."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="thought_reports")
     received_on = models.DateField("收到日期")
     summary = models.CharField("摘要", max_length=200, blank=True)
-    is_current = models.BooleanField(default=True)
-    corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
-    )
-    correction_reason = models.CharField("更正理由", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "思想汇报"
