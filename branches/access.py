@@ -210,13 +210,14 @@ def first_seen_or_own(user, rows: list, message: str):
     return rows[0]
 
 
-def get_object_for_user(user, queryset: QuerySet, perm: str, **lookup):
+def get_object_for_user(user, queryset: QuerySet, perm: str, *, on=None, **lookup):
     """The one lookup every view uses: outside the user's scope → 404, in scope but the
-    `rules` permission says no → 403."""
+    `rules` permission says no → 403. `on(obj)` names the object the permission is held on when it is
+    not the row itself (usually its branch)."""
     from django.core.exceptions import PermissionDenied
     from django.shortcuts import get_object_or_404
 
     obj = get_object_or_404(queryset, **lookup)
-    if not user.has_perm(perm, obj):
+    if not user.has_perm(perm, on(obj) if on else obj):
         raise PermissionDenied
     return obj

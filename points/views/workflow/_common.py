@@ -1,24 +1,14 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from ...selectors.workflow_scopes import scoped_quarter
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-def get_for(user, queryset, perm: str, *, on=None, **lookup):
-    """`branches.access.get_object_for_user` for rows whose permission is held on another object
-    (usually their branch): `on(obj)` names it. Outside the scope 404, not permitted 403."""
-    obj = get_object_or_404(queryset, **lookup)
-    if not user.has_perm(perm, on(obj) if on else obj):
-        raise PermissionDenied
-    return obj
-
-
 def quarter_for(user, pk: int, perm: str):
     """The quarter `pk` for a page of it: outside the user's scope 404, `perm` not held on its branch
-    403 (`get_for` over `quarter_scope`, from a query compiled once)."""
+    403 (`get_object_for_user` over `quarter_scope`)."""
     quarter = scoped_quarter(user, pk)
     if not user.has_perm(perm, quarter.branch):
         raise PermissionDenied

@@ -15,7 +15,7 @@ from ...forms.workflow import FilingReopenForm, FilingReviewForm
 from ...models import AnnualFiling, FilingState, QuarterState
 from ...selectors import workflow as selectors
 from ...services import workflow as services
-from ._common import check_year, get_for
+from ._common import check_year
 
 
 @require_GET
@@ -75,7 +75,7 @@ def annual_roll_up(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @login_required
 def filing_submit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    filing = get_for(
+    filing = get_object_for_user(
         user, selectors.filing_scope(user), "points.manage_quarter", on=lambda f: f.branch, pk=pk
     )
     try:
@@ -91,7 +91,9 @@ def filing_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def filing_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    filing = get_for(user, selectors.filing_scope(user), "points.oversee", on=lambda f: f.branch, pk=pk)
+    filing = get_object_for_user(
+        user, selectors.filing_scope(user), "points.oversee", on=lambda f: f.branch, pk=pk
+    )
     form = FilingReopenForm(request.POST)
     try:
         if not form.is_valid():
@@ -121,7 +123,9 @@ def filings(request: HttpRequest) -> HttpResponse:
 @login_required
 def filing_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    filing = get_for(user, selectors.filing_scope(user), "points.oversee", on=lambda f: f.branch, pk=pk)
+    filing = get_object_for_user(
+        user, selectors.filing_scope(user), "points.oversee", on=lambda f: f.branch, pk=pk
+    )
     form = FilingReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))

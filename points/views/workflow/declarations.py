@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from branches.access import actor_for
+from branches.access import actor_for, get_object_for_user
 from config.errors import error_text
 from members.models import Member, MemberStatus
 from members.security.downloads import personal_download, stored_file_response
@@ -21,7 +21,7 @@ from ...models import DeclarationState, QuarterState
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
-from ._common import get_for, quarter_for
+from ._common import quarter_for
 
 
 def _last_day(quarter) -> datetime.date:
@@ -82,7 +82,9 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
 def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """提交前可修改: the author edits a draft with the same form and checks as a new declaration."""
     user = request.user
-    declaration = get_for(user, selectors.declaration_scope(user), "points.change_declaration", pk=pk)
+    declaration = get_object_for_user(
+        user, selectors.declaration_scope(user), "points.change_declaration", pk=pk
+    )
     quarter = declaration.quarter
     back = redirect("points:declare", pk=quarter.pk)
     if declaration.state != DeclarationState.DRAFT:
@@ -108,7 +110,9 @@ def declaration_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _own_step(request: HttpRequest, pk: int, step, done: str) -> HttpResponse:
     user = request.user
-    declaration = get_for(user, selectors.declaration_scope(user), "points.change_declaration", pk=pk)
+    declaration = get_object_for_user(
+        user, selectors.declaration_scope(user), "points.change_declaration", pk=pk
+    )
     try:
         step(declaration=declaration, actor=user)
     except ValidationError as exc:
@@ -135,7 +139,7 @@ def declaration_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @personal_download
 def declaration_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    declaration = get_for(user, selectors.declaration_scope(user), "points.view_evidence", pk=pk)
+    declaration = get_object_for_user(user, selectors.declaration_scope(user), "points.view_evidence", pk=pk)
     if not declaration.evidence:
         raise Http404("没有证明材料。")
     # The file was checked by content when uploaded and is stored under our own name and extension.

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from branches.access import actor_for
+from branches.access import actor_for, get_object_for_user
 from config.errors import error_text
 from members.models import Category, Member, MemberStatus
 
@@ -17,7 +17,7 @@ from ...models import Assembly, ObjectionState, PointEntry, QuarterState
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
-from ._common import get_for, quarter_for
+from ._common import quarter_for
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,7 +104,7 @@ def objections(request: HttpRequest) -> HttpResponse:
 @login_required
 def objection_handle(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    objection = get_for(user, selectors.objection_scope(user), "points.handle_objection", pk=pk)
+    objection = get_object_for_user(user, selectors.objection_scope(user), "points.handle_objection", pk=pk)
     quarter = objection.quarter
     scheme = scheme_for(quarter.branch, quarter.year)
     entries = PointEntry.objects.filter(quarter=quarter, member=objection.member, is_current=True)

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
+from branches.access import get_object_for_user
 from config.errors import error_text
 from members.models import Member
 
@@ -19,7 +20,7 @@ from ...selectors import cached
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
-from ._common import get_for, quarter_for
+from ._common import quarter_for
 
 
 def _quarter(request: HttpRequest, pk: int):
@@ -119,7 +120,7 @@ def review_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
 @login_required
 def declaration_review(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    declaration = get_for(
+    declaration = get_object_for_user(
         user, selectors.declaration_scope(user), "points.review", on=lambda d: d.quarter.branch, pk=pk
     )
     quarter = declaration.quarter
@@ -166,7 +167,9 @@ def entry_add(request: HttpRequest, pk: int, member_pk: int, entry_type: str) ->
 @login_required
 def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    entry = get_for(user, selectors.entry_scope(user), "points.review", on=lambda e: e.quarter.branch, pk=pk)
+    entry = get_object_for_user(
+        user, selectors.entry_scope(user), "points.review", on=lambda e: e.quarter.branch, pk=pk
+    )
     form = EntryCorrectForm(request.POST, entry=entry)
     if form.is_valid():
         try:
