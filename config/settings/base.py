@@ -150,7 +150,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Rendered report PDFs kept by content (points.reports.pdf.render_pdf_cached): disposable, not backed up.
 PDF_CACHE_DIR = Path(env_str("PDF_CACHE_DIR", str(BASE_DIR / "var" / "pdf-cache")))
-# A report with more table rows than this is laid out in the background (~9 ms a row), the user told to
+# A report with more table rows than this is laid out in the background, the user told to
 # come back, rather than holding the request (and a worker) for up to half a minute.
 PDF_INLINE_ROWS = env_int("PDF_INLINE_ROWS", 300, minimum=0)
 MEDIA_URL = "/media/"

@@ -80,7 +80,7 @@ def render_pdf_cached(template_name: str, context: dict) -> bytes:
     """`render_pdf`, kept on disk (PDF_CACHE_DIR) under the hash of the HTML and of the static files it
     links: the same page renders to the same PDF, so a copy can never be stale, and no write has to
     remember to drop it. For reports without personal data whose rendering takes long (a committee's
-    annual report: WeasyPrint lays out ~9 ms per table row). A cache that cannot be written is skipped."""
+    annual report). A cache that cannot be written is skipped."""
     html = render_to_string(template_name, context)
     cached = _cache_path(html)
     data = _read(cached)

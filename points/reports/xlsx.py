@@ -130,9 +130,8 @@ class _MemberSheet:
     """One branch's sheet: the header for its scheme's base items, then a row per member.
 
     Scores are half points, which Excel's General format already shows exactly (97.5, 100), so member
-    rows carry plain numbers: in write-only mode every styled cell costs openpyxl a new cell object and
-    a style lookup, which for 100,000 members would put the workbook well past 1.5x a bare loop (see
-    bench/reports.py). The explicit number formats are on the summary: counts "0", averages "0.00".
+    rows carry plain numbers (a styled cell is a cell object and a style lookup each in write-only mode).
+    The explicit number formats are on the summary: counts "0", averages "0.00".
     """
 
     def __init__(self, wb: Workbook, title: str, header_text: str, items: list[tuple[str, str]]):

@@ -116,10 +116,8 @@ def attendance_record(
         )
     if locked and (to_create or retired) and not correction_reason:
         raise ValidationError(f"{locked_text(day)}，修改出勤属于更正，请填写更正理由。")
-    # Plain UPDATEs, one per distinct (status, reason) among the changed rows: a sheet's changes share a
-    # handful (出席, 迟到, ...), while bulk_update's CASE expression per field and row took longer to build
-    # in Python (~15 ms for ten rows) than the database took to run it. Past UPDATE_GROUPS pairs (many
-    # leaves, each with its own reason) one bulk_update, so the statements do not grow with the members.
+    # One UPDATE per distinct (status, reason): a sheet's changes share a handful (出席, 迟到, ...).
+    # Past UPDATE_GROUPS pairs, one bulk_update, so the statements do not grow with the members.
     # Saves of one session cannot interleave (its row is locked above): their order cannot deadlock.
     if retired:
         Attendance.objects.filter(pk__in=retired).update(is_current=False)
