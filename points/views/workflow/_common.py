@@ -22,7 +22,7 @@ def get_for(user, queryset, perm: str, *, on=None, **lookup):
 
 def quarter_for(user, pk: int, perm: str):
     """The quarter `pk` for a page of it: outside the user's scope 404, `perm` not held on its branch
-    403 (`get_for` over `quarter_scope`, from a query compiled once)."""
+    403."""
     quarter = scoped_quarter(user, pk)
     if not user.has_perm(perm, quarter.branch):
         raise PermissionDenied
