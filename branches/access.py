@@ -6,7 +6,6 @@ list can never show a row that its detail page would refuse.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -88,10 +87,6 @@ class Actor:
     def sees(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.view_paths)
 
-    def sees_or_own(self, org: Organization) -> bool:
-        """`seen_or_own`'s twin for one unit already read: in a sub-tree the actor sees, or their branch."""
-        return self.sees(org.path) or org.pk == self.branch_id
-
     def manages(self, path: str) -> bool:
         return any(path.startswith(p) for p in self.manage_paths)
 
@@ -118,39 +113,6 @@ def _outermost(paths: set[str]) -> tuple[str, ...]:
 ANONYMOUS = Actor(user_id=None, is_superuser=False, member_id=None, branch_id=None, branch_path=None)
 
 
-@functools.cache
-def actor_rows_sql() -> str:
-    """The member of an account (%s: the user id, %s: the active status) and their current posts, one
-    row per post, ordered as Position.Meta orders them; a member without posts is one row of NULLs.
-
-    Written out rather than built with the ORM because every page runs it and Django took ~0.55 ms to
-    build it (FilteredRelation, three joins), longer than the database takes to answer.
-    tests/branches/test_actor.py checks it against the ORM's own version of the query.
-    """
-    from members.models import Member
-
-    from .models import Position
-
-    member, position, org = Member._meta.db_table, Position._meta.db_table, Organization._meta.db_table
-    return (
-        "SELECT m.id, m.branch_id, b.path, p.role, p.organization_id, o.path, o.kind "  # noqa: S608 — table names
-        f"FROM {member} m JOIN {org} b ON b.id = m.branch_id "
-        f"LEFT JOIN {position} p ON p.member_id = m.id AND p.end_date IS NULL "
-        f"LEFT JOIN {org} o ON o.id = p.organization_id "
-        "WHERE m.user_id = %s AND m.status = %s ORDER BY 1, 6, 4"
-    )
-
-
-def _actor_rows(user_id: int) -> list[tuple]:
-    from django.db import connection
-
-    from members.models import MemberStatus
-
-    with connection.cursor() as cursor:
-        cursor.execute(actor_rows_sql(), [user_id, MemberStatus.ACTIVE.value])
-        return cursor.fetchall()
-
-
 def actor_for(user) -> Actor:
     """The user's Actor, cached on the user object for the rest of the request."""
     if user is None or not user.is_authenticated:
@@ -158,7 +120,26 @@ def actor_for(user) -> Actor:
     cached = getattr(user, "_jifen_actor", None)
     if cached is not None:
         return cached
-    rows = _actor_rows(user.pk)
+    from django.db.models import FilteredRelation
+
+    from members.models import Member, MemberStatus
+
+    # One query for the member and their current posts (a LEFT JOIN: a member without posts is one row
+    # of NULLs); this runs on every page, so it is worth not being two.
+    rows = list(
+        Member.objects.filter(user=user, status=MemberStatus.ACTIVE)
+        .annotate(current=FilteredRelation("positions", condition=Q(positions__end_date__isnull=True)))
+        .order_by("pk", "current__organization__path", "current__role")  # Position.Meta.ordering
+        .values_list(
+            "pk",
+            "branch_id",
+            "branch__path",
+            "current__role",
+            "current__organization_id",
+            "current__organization__path",
+            "current__organization__kind",
+        )
+    )
     member = rows[0] if rows else None
     posts: list[Post] = [
         Post(role=role, org_id=org_id, org_path=path, org_kind=kind)
@@ -198,16 +179,6 @@ def seen_or_own(actor: Actor, relation: str = "") -> Q:
 def visible_organizations(user) -> QuerySet[Organization]:
     """Units the user may open: the sub-trees they lead or record for, and their own branch."""
     return Organization.objects.filter(seen_or_own(actor_for(user)))
-
-
-def first_seen_or_own(user, rows: list, message: str):
-    """The row of a lookup by id (`rows`: a list of one, or empty) if its branch is one `seen_or_own`
-    lets the user open (its twin, `Actor.sees_or_own`), else 404 with `message`."""
-    from django.http import Http404
-
-    if not rows or not actor_for(user).sees_or_own(rows[0].branch):
-        raise Http404(message)
-    return rows[0]
 
 
 def get_object_for_user(user, queryset: QuerySet, perm: str, *, on=None, **lookup):

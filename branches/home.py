@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
-from config.prepared import prepared
 from members.models import Exemption, ExemptionState
 
 from .access import Actor, path_q
@@ -57,15 +56,6 @@ def _records_items(actor: Actor) -> list[WaitingItem]:
 # --- the quarterly workflow (points app): what waits for members, the committee and higher levels ------
 
 
-@prepared(branch_id=int)
-def _own_branch_quarters(branch_id):
-    """The quarters of the member's branch open for declarations or in publicity (compiled once:
-    config/prepared.py; every member's home page asks)."""
-    from points.models import Quarter, QuarterState
-
-    return Quarter.objects.filter(branch_id=branch_id, state__in=[QuarterState.OPEN, QuarterState.PUBLISHED])
-
-
 def _next_quarter_items(manages: set[int], today) -> list[WaitingItem]:
     """ "开始下一季度" for a managed branch whose newest quarter is closed (publicity over) once the next
     quarter has begun: one query for all the branches."""
@@ -110,7 +100,9 @@ def _workflow_items(user, actor: Actor, today) -> list[WaitingItem]:
 
     items: list[WaitingItem] = []
     if actor.branch_id:
-        for q in _own_branch_quarters(branch_id=actor.branch_id):
+        for q in Quarter.objects.filter(
+            branch_id=actor.branch_id, state__in=[QuarterState.OPEN, QuarterState.PUBLISHED]
+        ):
             if q.state == QuarterState.OPEN and (
                 q.declaration_closes is None or today <= q.declaration_closes
             ):

@@ -17,12 +17,14 @@ from .models import Exemption
 @require_GET
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = selectors.visible_member(request.user, pk, "members.view_member")
+    member = get_object_for_user(
+        request.user, selectors.visible_members(request.user), "members.view_member", pk=pk
+    )
     context = {
         "member": member,
-        "positions": selectors.member_positions(member_id=member.pk),
+        "positions": selectors.member_positions(member),
         "history": selectors.member_history(member),
-        "exemptions": selectors.member_exemptions(member_id=member.pk),
+        "exemptions": selectors.member_exemptions(member),
         "can_change": request.user.has_perm("members.change_member", member),
         "transfer_form": TransferOutForm(),
         "this_year": timezone.localdate().year,

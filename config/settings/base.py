@@ -110,17 +110,6 @@ if DATABASES["default"].get("ENGINE") not in ("django.db.backends.sqlite3", "dja
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound on the server, and a statement run DB_PREPARE_THRESHOLD times on a connection
-    # prepared there: PostgreSQL then skips parsing and planning it again, which was half of its CPU
-    # per page (a page's dozen queries are the same text on every request, only their values differ).
-    # Set DB_PREPARE_THRESHOLD=0 behind a pooler in transaction mode (PgBouncer before 1.22, or without
-    # max_prepared_statements), which cannot keep a prepared statement with its connection. A statement
-    # made stale by a migration under running workers: config/database.py.
-    prepare_threshold = env_int("DB_PREPARE_THRESHOLD", 5, minimum=0)
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=prepare_threshold or None
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

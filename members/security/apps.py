@@ -20,11 +20,3 @@ class SecurityConfig(AppConfig):
 
         user_logged_in.connect(on_logged_in, dispatch_uid="security-logged-in")
         user_logged_out.connect(on_logged_out, dispatch_uid="security-logged-out")
-
-        # Operations: a worker whose prepared statements a migration made stale reconnects (a request
-        # can fail in a middleware too, where only this signal hears of it).
-        from django.core.signals import got_request_exception
-
-        from config.database import close_on_stale_plan
-
-        got_request_exception.connect(close_on_stale_plan, dispatch_uid="stale-prepared-statements")

@@ -1,9 +1,8 @@
 import datetime
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
-
-from config.prepared import prepared
 
 from ..models import AnnualFiling, FilingState, Quarter, QuarterState
 
@@ -24,15 +23,8 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
-def local_year(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    """The instants `year` starts and the next one starts in the app's time zone (a datetime range that
-    a prepared query can take, where `__year` cannot)."""
-    return local_midnight(datetime.date(year, 1, 1)), local_midnight(datetime.date(year + 1, 1, 1))
-
-
-@prepared(branch_id=int, year=int)
-def year_quarter_rows(branch_id, year):
-    """A branch's quarters of a year, in the order they were opened (compiled once: config/prepared.py)."""
+def year_quarter_rows(branch_id: int, year: int) -> QuerySet[Quarter]:
+    """A branch's quarters of a year, in the order they were opened."""
     return Quarter.objects.filter(branch_id=branch_id, year=year).order_by("pk")
 
 
@@ -47,13 +39,13 @@ def locked_quarters(branch, year: int, *, hold: bool = False) -> set[int]:
     appended. SQLite has no row locks and lets one writer in at a time: there it is the plain read.
     """
     if hold and connection.vendor == "postgresql":
-        query = year_quarter_rows.build(branch.pk, year).values_list("number", "state")
+        query = year_quarter_rows(branch.pk, year).values_list("number", "state")
         sql, params = query.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} FOR SHARE", params)
             rows = cursor.fetchall()
     else:
-        rows = [(q.number, q.state) for q in year_quarter_rows(branch_id=branch.pk, year=year)]
+        rows = year_quarter_rows(branch.pk, year).values_list("number", "state")
     # Open quarters are read (and held) too: they are the ones a transition would lock.
     return {number for number, state in rows if state != QuarterState.OPEN}
 

@@ -11,12 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from branches.access import LEADER_ROLES, actor_for, first_seen_or_own, path_q
+from branches.access import LEADER_ROLES, actor_for, path_q, seen_or_own
 from branches.models import Organization, Position
-from config.prepared import prepared
-from members.models import Category, Exemption, ExemptionState, Member, MemberStatus
+from members.models import Category, Member, MemberStatus
 from members.selectors import exempt_member_ids
 
 from ..models import (
@@ -28,7 +28,7 @@ from ..models import (
     SessionKind,
     ThoughtReport,
 )
-from .quarters import local_year, locked_quarters, quarter_number
+from .quarters import locked_quarters, quarter_number
 
 # Activists (入党积极分子) are managed by reference (参照管理): they take part in the branch's education
 # and activities, so they are expected at 党课, 统一活动日/主题党日, 集中学习 and 党小组会. Meetings of the
@@ -47,22 +47,12 @@ MONTHS = tuple(range(1, 13))
 def session_scope(user) -> QuerySet[Session]:
     """Sessions the user may open: those of sub-trees they lead or record for, and their own branch's
     (members open their own branch's sessions to sign in)."""
-    actor = actor_for(user)
-    q = path_q(actor.view_paths, "branch__path")
-    if actor.branch_id:
-        q |= Q(branch_id=actor.branch_id)
-    return Session.objects.filter(q).select_related("branch", "group")
+    return Session.objects.filter(seen_or_own(actor_for(user), "branch")).select_related("branch", "group")
 
 
 def scoped_session(user, pk: int) -> Session:
-    """`session_scope(user).get(pk=pk)`, 404 outside it, from a query compiled once (config/prepared.py)
-    and the scope's twin (`Actor.sees_or_own`): the attendance sheet opens it on every visit and save."""
-    return first_seen_or_own(user, _session_with_branch(session_id=pk), "没有该活动。")
-
-
-@prepared(session_id=int)
-def _session_with_branch(session_id):
-    return Session.objects.filter(pk=session_id).select_related("branch", "group")
+    """`session_scope(user).get(pk=pk)`, 404 outside it."""
+    return get_object_or_404(session_scope(user), pk=pk)
 
 
 def local_day(moment: datetime.datetime) -> datetime.date:
@@ -75,9 +65,6 @@ def local_day(moment: datetime.datetime) -> datetime.date:
 def expected_members(session: Session) -> QuerySet[Member]:
     """Who must attend: active members of the branch, of the group, or of the branch committee, with
     their group (`expected_list` gives each their branch too)."""
-    whole_branch = _whole_branch_members(session)
-    if whole_branch is not None:
-        return whole_branch.build(session.branch_id)
     qs = Member.objects.filter(status=MemberStatus.ACTIVE)
     if session.audience == Audience.COMMITTEE:
         qs = qs.filter(
@@ -90,44 +77,21 @@ def expected_members(session: Session) -> QuerySet[Member]:
                 )
             )
         )
-    else:  # Audience.GROUP
+    elif session.audience == Audience.GROUP:
         if session.group_id is None:
             return Member.objects.none()
         qs = qs.filter(branch_id=session.branch_id, group_id=session.group_id)
+    else:
+        qs = qs.filter(branch_id=session.branch_id)
     if session.kind not in ACTIVIST_KINDS:
         qs = qs.exclude(category=Category.ACTIVIST)
     return qs.select_related("group").order_by("code")
 
 
-def _whole_branch_members(session: Session):
-    """For a session of the whole branch (most of them), its expected members as a query compiled once
-    (config/prepared.py): the active members, and the activists for the sessions they attend. None for a
-    committee's or a group's session."""
-    if session.audience in (Audience.COMMITTEE, Audience.GROUP):
-        return None
-    return _branch_members_all if session.kind in ACTIVIST_KINDS else _branch_members_no_activists
-
-
-def _branch_members_query(branch_id: int, *, activists: bool) -> QuerySet[Member]:
-    qs = Member.objects.filter(status=MemberStatus.ACTIVE, branch_id=branch_id)
-    if not activists:
-        qs = qs.exclude(category=Category.ACTIVIST)
-    return qs.select_related("group").order_by("code")
-
-
-_branch_members_all = prepared(branch_id=int)(
-    lambda branch_id: _branch_members_query(branch_id, activists=True)
-)
-_branch_members_no_activists = prepared(branch_id=int)(
-    lambda branch_id: _branch_members_query(branch_id, activists=False)
-)
-
-
 def expected_list(session: Session) -> list[Member]:
     """`expected_members` as a list, each member holding the session's own branch object rather than a
     copy of the branch row per member (a committee member from elsewhere gets theirs, in one query)."""
-    whole_branch = _whole_branch_members(session)
-    members = whole_branch(branch_id=session.branch_id) if whole_branch else list(expected_members(session))
+    members = list(expected_members(session))
     branches = {session.branch_id: session.branch}
     elsewhere = {m.branch_id for m in members} - branches.keys()
     if elsewhere:
@@ -156,7 +120,11 @@ def session_attendance(session: Session) -> list[AttendanceRow]:
     with an entry who are no longer expected (e.g. transferred out) follow at the end."""
     members = expected_list(session)
     # Only what the sheet shows of an entry and its history.
-    entries = _sheet_entries(session_id=session.pk)
+    entries = list(
+        Attendance.objects.filter(session=session)
+        .only("member_id", "status", "reason", "via_qr", "is_current", "corrects_id", "correction_reason")
+        .order_by("recorded_at", "pk")
+    )
     rows: dict[int, AttendanceRow] = {m.pk: AttendanceRow(member=m) for m in members}
     missing = {e.member_id for e in entries} - rows.keys()
     if missing:
@@ -172,51 +140,17 @@ def session_attendance(session: Session) -> list[AttendanceRow]:
                 chain.append(prev)
                 prev = by_pk.get(prev.corrects_id)
             row.history = chain[::-1]
-    exempt = _exempt(session, rows)
+    exempt = exempt_member_ids(member_ids=list(rows), year=local_day(session.starts_at).year)
     for pk, row in rows.items():
         row.is_exempt = pk in exempt
     return list(rows.values())
 
 
-@prepared(session_id=int)
-def _sheet_entries(session_id):
-    return (
-        Attendance.objects.filter(session_id=session_id)
-        .only("member_id", "status", "reason", "via_qr", "is_current", "corrects_id", "correction_reason")
-        .order_by("recorded_at", "pk")
-    )
-
-
-def _exempt(session: Session, rows: dict[int, AttendanceRow]) -> set[int]:
-    """Which members of the sheet are exempt for the session's year: those of the session's branch from a
-    query compiled once (config/prepared.py), anyone from elsewhere (a committee member, a member moved
-    since) by `exempt_member_ids`."""
-    year = local_day(session.starts_at).year
-    exempt = {e.member_id for e in _branch_exemptions(branch_id=session.branch_id, year=year)} & rows.keys()
-    elsewhere = [pk for pk, row in rows.items() if row.member.branch_id != session.branch_id]
-    if elsewhere:
-        exempt |= exempt_member_ids(member_ids=elsewhere, year=year)
-    return exempt
-
-
-@prepared(branch_id=int, year=int)
-def _branch_exemptions(branch_id, year):
-    return Exemption.objects.filter(
-        member__branch_id=branch_id, year=year, state=ExemptionState.APPROVED
-    ).only("member_id")
-
-
-def branch_sessions(branch, year: int) -> list[Session]:
+def branch_sessions(branch, year: int) -> QuerySet[Session]:
     """A branch's sessions of `year` (in the current time zone), oldest first, with how many members
-    have a current attendance entry (compiled once: config/prepared.py)."""
-    since, until = local_year(year)
-    return _branch_sessions(branch_id=branch.pk, since=since, until=until)
-
-
-@prepared(branch_id=int, since=datetime.datetime, until=datetime.datetime)
-def _branch_sessions(branch_id, since, until):
+    have a current attendance entry."""
     return (
-        Session.objects.filter(branch_id=branch_id, starts_at__gte=since, starts_at__lt=until)
+        Session.objects.filter(branch=branch, starts_at__year=year)
         .select_related("group")
         .annotate(recorded_count=Count("attendances", filter=Q(attendances__is_current=True)))
         .order_by("starts_at", "pk")
@@ -226,15 +160,10 @@ def _branch_sessions(branch_id, since, until):
 UPCOMING = 10
 
 
-def upcoming_sessions(branch, *, now: datetime.datetime | None = None) -> list[Session]:
-    """The branch's next UPCOMING sessions not cancelled (compiled once: config/prepared.py)."""
-    return _upcoming_sessions(branch_id=branch.pk, now=now or timezone.now())
-
-
-@prepared(branch_id=int, now=datetime.datetime)
-def _upcoming_sessions(branch_id, now):
+def upcoming_sessions(branch, *, now: datetime.datetime | None = None) -> QuerySet[Session]:
+    """The branch's next UPCOMING sessions not cancelled."""
     return (
-        Session.objects.filter(branch_id=branch_id, ends_at__gte=now, is_cancelled=False)
+        Session.objects.filter(branch=branch, ends_at__gte=now or timezone.now(), is_cancelled=False)
         .select_related("group")
         .order_by("starts_at", "pk")[:UPCOMING]
     )

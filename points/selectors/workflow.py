@@ -6,15 +6,13 @@ runs a fixed number of queries however many members the branch has.
 
 from __future__ import annotations
 
-import datetime
 import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from config.prepared import prepared
-from members.models import Member, MemberStatus
+from members.models import Member
 
 from ..models import (
     AnnualFiling,
@@ -36,7 +34,7 @@ from ..models import (
 )
 from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme
 from . import cached
-from .quarters import local_year, year_quarter_rows
+from .quarters import year_quarter_rows
 
 # The views read the scopes through this module too.
 from .workflow_scopes import (  # noqa: F401
@@ -157,9 +155,13 @@ def quarter_rows(quarter: Quarter) -> list[MemberRow]:
     current ledger entries and their declarations waiting for review."""
     board = cached.provisional_scores(quarter.branch, quarter.year, quarter.number)
     labels = labels_for(board.scheme)
-    pending = Counter(d.subject_id for d in _quarter_submitted(quarter_id=quarter.pk))
+    pending = Counter(
+        Declaration.objects.filter(quarter=quarter, state=DeclarationState.SUBMITTED).values_list(
+            "subject_id", flat=True
+        )
+    )
     entries = defaultdict(list)
-    for entry in _quarter_entries(quarter_id=quarter.pk):
+    for entry in PointEntry.objects.filter(quarter=quarter, is_current=True).order_by("created_at", "pk"):
         labels.attach(entry)
         entries[entry.member_id].append(entry)
     return [
@@ -171,44 +173,6 @@ def quarter_rows(quarter: Quarter) -> list[MemberRow]:
         )
         for m in board.members
     ]
-
-
-# The review pages' reads, compiled once (config/prepared.py).
-@prepared(quarter_id=int)
-def _quarter_submitted(quarter_id):
-    return Declaration.objects.filter(quarter_id=quarter_id, state=DeclarationState.SUBMITTED).only(
-        "subject_id"
-    )
-
-
-@prepared(quarter_id=int)
-def _quarter_entries(quarter_id):
-    return PointEntry.objects.filter(quarter_id=quarter_id, is_current=True).order_by("created_at", "pk")
-
-
-@prepared(member_id=int, branch_id=int)
-def active_member_of(member_id, branch_id):
-    """The member (a list of one, or empty) if active in the branch: the member a review page is about."""
-    return Member.objects.filter(pk=member_id, branch_id=branch_id, status=MemberStatus.ACTIVE)
-
-
-@prepared(quarter_id=int, member_id=int)
-def _review_declarations(quarter_id, member_id):
-    return (
-        Declaration.objects.filter(quarter_id=quarter_id, subject_id=member_id)
-        .exclude(state__in=(DeclarationState.DRAFT, DeclarationState.WITHDRAWN))
-        .select_related("declarant")
-        .defer(*unread(Member, "declarant", "name"))
-    )
-
-
-@prepared(quarter_id=int, member_id=int)
-def _review_entries(quarter_id, member_id):
-    return (
-        PointEntry.objects.filter(quarter_id=quarter_id, member_id=member_id)
-        .select_related("quarter")
-        .order_by()
-    )
 
 
 def quarter_objections(quarter: Quarter) -> QuerySet[Objection]:
@@ -235,10 +199,15 @@ class ReviewDetail:
 def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
     scheme, facts, score = cached.member_score(member, quarter.year, quarter.number, branch=quarter.branch)
     labels = labels_for(scheme)
-    declarations = _review_declarations(quarter_id=quarter.pk, member_id=member.pk)
+    declarations = list(
+        Declaration.objects.filter(quarter=quarter, subject=member)
+        .exclude(state__in=(DeclarationState.DRAFT, DeclarationState.WITHDRAWN))
+        .select_related("declarant")
+        .defer(*unread(Member, "declarant", "name"))
+    )
     for d in declarations:
         labels.attach(d)
-    entries = _ledger_rows(_review_entries(quarter_id=quarter.pk, member_id=member.pk), labels)
+    entries = _ledger(PointEntry.objects.filter(quarter=quarter, member=member), labels)
     attach_people((declarations, "reviewed_by"), (entries, "created_by"))
     return ReviewDetail(scheme, facts, score, declarations, entries)
 
@@ -289,11 +258,11 @@ def link_corrections(rows: list, model) -> None:
             row.corrects = by_pk[row.corrects_id]
 
 
-def _ledger_rows(rows: list[PointEntry], labels: Labels) -> list[PointEntry]:
-    """Entries (read with their quarter) oldest first; each carries `corrects` (the entry it replaced)
-    and `corrected_by` (the entry that replaced it) for display. Who entered them is for the caller to
-    attach (`attach_people`, "created_by")."""
-    rows.sort(key=lambda e: (e.quarter.number, e.created_at, e.pk))
+def _ledger(entries: QuerySet[PointEntry], labels: Labels) -> list[PointEntry]:
+    """Entries oldest first; each carries `corrects` (the entry it replaced) and `corrected_by` (the entry
+    that replaced it) for display. Who entered them is for the caller to attach (`attach_people`,
+    "created_by")."""
+    rows = list(entries.select_related("quarter").order_by("quarter__number", "created_at", "pk"))
     link_corrections(rows, PointEntry)
     by_corrected = {e.corrects_id: e for e in rows if e.corrects_id}
     for e in rows:
@@ -356,7 +325,7 @@ def annual_table(filing: AnnualFiling, *, member_id: int | None = None) -> Annua
 
 
 def year_quarters(branch, year: int) -> dict[int, Quarter]:
-    return {q.number: q for q in year_quarter_rows(branch_id=branch.pk, year=year)}
+    return {q.number: q for q in year_quarter_rows(branch.pk, year)}
 
 
 # --- a member's year ----------------------------------------------------------------------------
@@ -378,71 +347,6 @@ class MemberYear:
     objections: list[Objection]
 
 
-# The year page's lists, compiled once (config/prepared.py): the page runs nine queries, and building
-# them took Django longer than the database took to answer them. Related rows are read for the few fields
-# the page shows (see `unread`).
-@prepared(branch_id=int, year=int)
-def _year_filing(branch_id, year):
-    return AnnualFiling.objects.filter(branch_id=branch_id, year=year).order_by("pk")[:1]
-
-
-@prepared(member_id=int, since=datetime.datetime, until=datetime.datetime)
-def _year_attendance(member_id, since, until):
-    return (
-        Attendance.objects.filter(
-            member_id=member_id, session__starts_at__gte=since, session__starts_at__lt=until
-        )
-        .select_related("session")
-        .defer(*unread(Session, "session", "starts_at", "kind", "title", "hours", "is_cancelled"))
-        .order_by()
-    )
-
-
-@prepared(member_id=int, year=int)
-def _year_dues(member_id, year):
-    return DuesRecord.objects.filter(member_id=member_id, year=year).order_by()
-
-
-@prepared(member_id=int, first=datetime.date, last=datetime.date)
-def _year_reports(member_id, first, last):
-    return ThoughtReport.objects.filter(
-        member_id=member_id, received_on__gte=first, received_on__lte=last
-    ).order_by()
-
-
-@prepared(member_id=int, year=int)
-def _year_entries(member_id, year):
-    return (
-        PointEntry.objects.filter(member_id=member_id, quarter__year=year)
-        .select_related("quarter")
-        .order_by()
-    )
-
-
-@prepared(member_id=int, year=int, branch_id=int)
-def _year_declarations(member_id, year, branch_id):
-    return (
-        Declaration.objects.filter(
-            Q(declarant_id=member_id) | Q(subject_id=member_id),
-            quarter__year=year,
-            quarter__branch_id=branch_id,
-        )
-        .select_related("quarter", "declarant", "subject")
-        .defer(*unread(Member, "declarant", "name"), *unread(Member, "subject", "name"))
-        .order_by()
-    )
-
-
-@prepared(member_id=int, year=int)
-def _year_objections(member_id, year):
-    return (
-        Objection.objects.filter(member_id=member_id, quarter__year=year)
-        .select_related("quarter", "correction")
-        .defer(*unread(PointEntry, "correction", "value"))
-        .order_by()
-    )
-
-
 def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     """Everything behind a member's points for `year`, line by line.
 
@@ -455,7 +359,7 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     shown = sorted(n for n, q in quarters.items() if full or q.state in PUBLISHED_STATES)
     upto = 4 if full else max(shown, default=0)
 
-    filing = next(iter(_year_filing(branch_id=branch.pk, year=year)), None)
+    filing = AnnualFiling.objects.filter(branch=branch, year=year).order_by("pk").first()
     annual = filing.results.filter(member=member).first() if filing else None
     score = None
     if annual is None and upto:
@@ -466,34 +370,39 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
         scheme = cached.scheme_for(branch, year)
     labels = labels_for(scheme)
 
-    # Who recorded each line and what a correction replaced are attached afterwards from rows already read
-    # (see `attach_people`). The lists are sorted here, not in SQL: ordering a query that selects related
-    # rows makes Django hash every selected column (~35 µs each, a few hundred here).
-    since, until = local_year(year)
-    attendance = _year_attendance(member_id=member.pk, since=since, until=until)
-    attendance.sort(key=lambda a: (a.session.starts_at, a.recorded_at, a.pk))
-    dues = _year_dues(member_id=member.pk, year=year)
-    dues.sort(key=lambda d: (d.month, d.recorded_at, d.pk))
-    reports = _year_reports(
-        member_id=member.pk, first=datetime.date(year, 1, 1), last=datetime.date(year, 12, 31)
+    # Related rows are read for the few fields the page shows (see `unread`); who recorded each line and
+    # what a correction replaced are attached afterwards from rows already read (see `attach_people`).
+    attendance = list(
+        Attendance.objects.filter(member=member, session__starts_at__year=year)
+        .select_related("session")
+        .defer(*unread(Session, "session", "starts_at", "kind", "title", "hours", "is_cancelled"))
+        .order_by("session__starts_at", "recorded_at", "pk")
     )
-    reports.sort(key=lambda r: (r.received_on, r.pk))
+    dues = list(DuesRecord.objects.filter(member=member, year=year).order_by("month", "recorded_at", "pk"))
+    reports = list(
+        ThoughtReport.objects.filter(member=member, received_on__year=year).order_by("received_on", "pk")
+    )
     link_corrections(attendance, Attendance)
     link_corrections(dues, DuesRecord)
     link_corrections(reports, ThoughtReport)
-    entries = _ledger_rows(
-        [e for e in _year_entries(member_id=member.pk, year=year) if e.quarter.number in shown], labels
+    entries = _ledger(
+        PointEntry.objects.filter(member=member, quarter__year=year, quarter__number__in=shown), labels
     )
-    declarations = [
-        d
-        for d in _year_declarations(member_id=member.pk, year=year, branch_id=branch.pk)
-        if d.declarant_id == member.pk or d.quarter.number in shown
-    ]
-    declarations.sort(key=lambda d: (d.quarter.number, d.created_at, d.pk))
+    own = Q(declarant=member) | Q(subject=member, quarter__number__in=shown)
+    declarations = list(
+        Declaration.objects.filter(own, quarter__year=year, quarter__branch=branch)
+        .select_related("quarter", "declarant", "subject")
+        .defer(*unread(Member, "declarant", "name"), *unread(Member, "subject", "name"))
+        .order_by("quarter__number", "created_at", "pk")
+    )
     for d in declarations:
         labels.attach(d)
-    objections = _year_objections(member_id=member.pk, year=year)
-    objections.sort(key=lambda o: (o.created_at, o.pk))
+    objections = list(
+        Objection.objects.filter(member=member, quarter__year=year)
+        .select_related("quarter", "correction")
+        .defer(*unread(PointEntry, "correction", "value"))
+        .order_by("created_at", "pk")
+    )
     attach_people(
         (attendance, "recorded_by"),
         (dues, "recorded_by"),

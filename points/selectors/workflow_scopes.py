@@ -4,17 +4,16 @@ the `rules` predicates in points/rules.py."""
 from __future__ import annotations
 
 from django.db.models import Case, Count, Q, QuerySet, When
+from django.shortcuts import get_object_or_404
 
 from branches.access import (
     MANAGER_ROLES,
     actor_for,
-    first_seen_or_own,
     path_q,
     seen_or_own,
     visible_organizations,
 )
 from branches.models import BRANCH_KINDS, Organization
-from config.prepared import prepared
 
 from ..models import (
     AnnualFiling,
@@ -37,14 +36,8 @@ def quarter_scope(user) -> QuerySet[Quarter]:
 
 
 def scoped_quarter(user, pk: int) -> Quarter:
-    """`quarter_scope(user).get(pk=pk)`, 404 outside it, from a query compiled once (config/prepared.py)
-    and the scope's twin (`Actor.sees_or_own`): every page of a quarter opens it."""
-    return first_seen_or_own(user, _quarter_with_branch(quarter_id=pk), "没有该季度。")
-
-
-@prepared(quarter_id=int)
-def _quarter_with_branch(quarter_id):
-    return Quarter.objects.filter(pk=quarter_id).select_related("branch")
+    """`quarter_scope(user).get(pk=pk)`, 404 outside it."""
+    return get_object_or_404(quarter_scope(user), pk=pk)
 
 
 def filing_scope(user) -> QuerySet[AnnualFiling]:

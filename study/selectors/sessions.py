@@ -7,7 +7,6 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from config.prepared import prepared
 from points.models import Attendance, Session, SessionKind
 
 from ..models import NoticeState, RescheduleNotice, StudyAttachment, StudySession
@@ -37,22 +36,14 @@ def session_attachments(study_session: StudySession) -> QuerySet[StudyAttachment
     return study_session.attachments.order_by("uploaded_at", "id")
 
 
-def upcoming_sessions(member, *, now: datetime.datetime | None = None) -> list[Session]:
+def upcoming_sessions(member, *, now: datetime.datetime | None = None) -> QuerySet[Session]:
     """Study sessions the member is expected at from now on: their branch's, or their group's."""
-    return _upcoming_sessions(
-        branch_id=member.branch_id, group_id=member.group_id or 0, now=now or timezone.now()
-    )
-
-
-@prepared(branch_id=int, group_id=int, now=datetime.datetime)
-def _upcoming_sessions(branch_id, group_id, now):
-    """Compiled once (config/prepared.py); no group is 0 (ids start at 1): a member without a group gets
-    only the sessions of the whole branch."""
+    now = now or timezone.now()
     return (
         Session.objects.filter(
-            branch_id=branch_id, kind=SessionKind.STUDY, is_cancelled=False, ends_at__gte=now
+            branch_id=member.branch_id, kind=SessionKind.STUDY, is_cancelled=False, ends_at__gte=now
         )
-        .filter(Q(group__isnull=True) | Q(group_id=group_id))
+        .filter(Q(group__isnull=True) | Q(group_id=member.group_id))
         .select_related("study__arrangement")
         .order_by("starts_at")
     )

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from branches.access import actor_for
-from members.selectors import member_with_branch
+from members.models import Member
 
 from .. import selectors
 from ..forms import YearForm
@@ -21,7 +21,7 @@ def my_study(request: HttpRequest) -> HttpResponse:
     member_id = actor_for(request.user).member_id
     if member_id is None:  # an account with no member record (the administrator): no study of its own
         raise PermissionDenied
-    member = member_with_branch(member_id=member_id)[0]
+    member = Member.objects.select_related("branch", "group").get(pk=member_id)
     this_year = timezone.localdate().year
     year = YearForm(request.GET).year_or(this_year)
     attended, missed = selectors.study_year(member, year)

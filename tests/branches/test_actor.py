@@ -44,40 +44,17 @@ def test_it_gives_a_member_without_posts_an_empty_list(cast):
     assert actor.view_paths == ()
 
 
-def _orm_rows(user):
-    """The actor's query as the ORM builds it: what branches.access.actor_rows_sql() writes out."""
-    from django.db.models import FilteredRelation, Q
-
-    from members.models import Member, MemberStatus
-
-    return list(
-        Member.objects.filter(user=user, status=MemberStatus.ACTIVE)
-        .annotate(current=FilteredRelation("positions", condition=Q(positions__end_date__isnull=True)))
-        .order_by("pk", "current__organization__path", "current__role")  # Position.Meta.ordering
-        .values_list(
-            "pk",
-            "branch_id",
-            "branch__path",
-            "current__role",
-            "current__organization_id",
-            "current__organization__path",
-            "current__organization__kind",
-        )
-    )
-
-
-def test_its_written_out_query_reads_what_the_orms_would(cast):
-    from branches.access import _actor_rows
+def test_it_leaves_out_ended_posts_and_members_no_longer_active(cast):
     from members.models import MemberStatus
 
     _posts(cast, ended_for=cast.recorder)
     transferred = cast.other_member.member
     transferred.status = MemberStatus.TRANSFERRED_OUT
     transferred.save(update_fields=["status"])
-    people = [getattr(cast, role) for role in ("dept", "gb_secretary", "secretary", "recorder", "member")]
-    people.append(cast.other_member)
-    for person in people:
-        rows = _actor_rows(person.user.pk)
-        assert [tuple(r) for r in rows] == [tuple(r) for r in _orm_rows(person.user)], person.user.username
-    assert len(_actor_rows(cast.secretary.user.pk)) == 2  # two current posts
-    assert _actor_rows(cast.other_member.user.pk) == []  # transferred out: no actor member
+    recorder = actor_for(cast.recorder.user)
+    assert recorder.member_id == cast.recorder.member.pk
+    assert cast.g1.pk not in {p.org_id for p in recorder.posts}  # the committee post ended in 2024
+    assert recorder.oversight_paths == ()
+    assert len(actor_for(cast.secretary.user).posts) == 2  # two current posts
+    other = actor_for(cast.other_member.user)  # transferred out: no member record of their own
+    assert other.member_id is None and other.branch_id is None and other.posts == []

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from branches.access import actor_for, get_object_for_user
 from config.errors import error_text
-from members.selectors import visible_member
+from members.selectors import visible_members
 
 from ...forms.workflow import FilingReopenForm, FilingReviewForm
 from ...models import AnnualFiling, FilingState, QuarterState
@@ -148,7 +148,7 @@ def filing_review(request: HttpRequest, pk: int) -> HttpResponse:
 def member_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     user = request.user
     check_year(year)
-    member = visible_member(user, pk, "members.view_member")
+    member = get_object_for_user(user, visible_members(user), "members.view_member", pk=pk)
     full = user.has_perm("points.view_branch_results", member.branch)
     context = {
         "member": member,

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from branches.access import get_object_for_user
 from config.errors import error_text
-from members.models import Member
+from members.models import Member, MemberStatus
 
 from ...forms.workflow import ENTRY_FORMS, DeclarationReviewForm, EntryCorrectForm
 from ...models import DeclarationState, QuarterState
@@ -30,10 +30,7 @@ def _quarter(request: HttpRequest, pk: int):
 
 def _member(quarter, member_pk: int) -> Member:
     """An active member of the quarter's branch, else 404."""
-    rows = selectors.active_member_of(member_id=member_pk, branch_id=quarter.branch_id)
-    if not rows:
-        raise Http404("该党员不在本支部。")
-    return rows[0]
+    return get_object_or_404(Member, pk=member_pk, branch=quarter.branch, status=MemberStatus.ACTIVE)
 
 
 @require_GET
