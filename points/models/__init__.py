@@ -13,7 +13,6 @@ from .records import (
     ThoughtReport,
 )
 from .tallies import QuarterTally
-from .versions import DataVersion
 from .workflow import (
     AnnualFiling,
     AnnualResult,
@@ -37,7 +36,6 @@ __all__ = [
     "Attendance",
     "AttendanceStatus",
     "Audience",
-    "DataVersion",
     "QuarterTally",
     "Declaration",
     "DeclarationState",

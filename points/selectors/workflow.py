@@ -35,7 +35,7 @@ from ..models import (
     Transition,
 )
 from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme
-from . import cached
+from .facts import member_score, provisional_scores, scheme_for
 from .quarters import local_year, year_quarter_rows
 
 # The views read the scopes through this module too.
@@ -155,7 +155,7 @@ class MemberRow:
 def quarter_rows(quarter: Quarter) -> list[MemberRow]:
     """Every active member of the branch, their provisional score up to this quarter, the quarter's
     current ledger entries and their declarations waiting for review."""
-    board = cached.provisional_scores(quarter.branch, quarter.year, quarter.number)
+    board = provisional_scores(quarter.branch, quarter.year, quarter.number)
     labels = labels_for(board.scheme)
     pending = Counter(d.subject_id for d in _quarter_submitted(quarter_id=quarter.pk))
     entries = defaultdict(list)
@@ -233,7 +233,7 @@ class ReviewDetail:
 
 
 def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
-    scheme, facts, score = cached.member_score(member, quarter.year, quarter.number, branch=quarter.branch)
+    scheme, facts, score = member_score(member, quarter.year, quarter.number, branch=quarter.branch)
     labels = labels_for(scheme)
     declarations = _review_declarations(quarter_id=quarter.pk, member_id=member.pk)
     for d in declarations:
@@ -459,11 +459,9 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     annual = filing.results.filter(member=member).first() if filing else None
     score = None
     if annual is None and upto:
-        # The branch's board when a page already scored it; else this member alone (cheaper than the
-        # whole branch when the branch's records keep changing).
-        scheme, _facts, score = cached.member_score(member, year, upto, whole_branch=False)
+        scheme, _facts, score = member_score(member, year, upto, branch=branch)
     else:
-        scheme = cached.scheme_for(branch, year)
+        scheme = scheme_for(branch, year)
     labels = labels_for(scheme)
 
     # Who recorded each line and what a correction replaced are attached afterwards from rows already read
