@@ -203,7 +203,6 @@ def _workflow_items(user, actor: Actor, today) -> list[WaitingItem]:
 def _warning_items(actor: Actor, today) -> list[WaitingItem]:
     from points.reports import dashboard
     from points.scoring.numbers import show_number
-    from points.selectors.cached import branch_warnings
 
     from .models import BRANCH_KINDS, Organization
 
@@ -216,21 +215,25 @@ def _warning_items(actor: Actor, today) -> list[WaitingItem]:
             if p.role != "group_leader"
         )
     ):
-        # Scored once per change of the branch's records, not on every visit (points.selectors.cached).
-        warnings = branch_warnings(actor.branch_id, today)
-        url = reverse("branches:unit", args=[actor.branch_id])
-        for label, names in warnings.lists:
-            items.append(
-                WaitingItem(
-                    f"预警：{label}（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）",
-                    len(names),
-                    url,
+        branch = Organization.objects.get(pk=actor.branch_id)
+        url = reverse("branches:unit", args=[branch.pk])
+        for label, query in dashboard.WARNINGS.values():
+            names = list(query(branch, today).order_by("code").values_list("name", flat=True)[:6])
+            if names:
+                items.append(
+                    WaitingItem(
+                        f"预警：{label}（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）",
+                        len(names),
+                        url,
+                    )
                 )
-            )
-        if warnings.low:
-            names = "、".join(warnings.low[:5])
-            line = show_number(warnings.low_below)
-            items.append(WaitingItem(f"预警：暂计积分低于 {line} 分（{names}）", len(warnings.low), url))
+        upto = dashboard.scored_upto(today.year, today)
+        totals = dashboard.provisional_totals([branch], today.year, upto)[branch.pk] if upto else []
+        # Exempt members (no total) and those the engine refuses (left out) are not warned of.
+        low = [name for name, total, scheme in totals if total is not None and total < scheme.thresholds.low_below]
+        if low:
+            line = show_number(totals[0][2].thresholds.low_below)
+            items.append(WaitingItem(f"预警：暂计积分低于 {line} 分（{'、'.join(low[:5])}）", len(low), url))
     for path in actor.oversight_paths:
         unit = Organization.objects.filter(path=path).first()
         if unit is None:

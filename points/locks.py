@@ -1,10 +1,9 @@
 """The one lock order of every service (docs/concurrency.md).
 
 Each audit-chained table has one installation-wide lock (points/audit.py). A service that appends to
-more than one chain, or writes rows the data-version triggers (migration points/0010) lock, takes every
-chain lock it needs here, at the start of its transaction, before any write: then two services never
-hold locks the other one waits for. The order: the ledger, the transition log, the exemption log, then
-row locks (the rows the service changes, and the data-version rows its writes bump).
+more than one chain takes every chain lock it needs here, at the start of its transaction, before any
+write: then two services never hold locks the other one waits for. The order: the ledger, the transition log, the exemption log, then
+row locks (the rows the service changes).
 """
 
 import zlib

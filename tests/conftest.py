@@ -70,17 +70,6 @@ def _swept_clock(request):
         request.getfixturevalue("time_machine").move_to(local_moment(SWEPT_MOMENT), tick=True)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_score_cache():
-    """Each test rolls its database back, and SQLite's versions with it: a version number seen in one
-    test can come back with other data in the next, so the worker's score cache starts empty."""
-    from points.selectors import cached
-
-    cached.clear()
-    yield
-    cached.clear()
-
-
 @pytest.fixture
 def cast(db):
     committee, g1, g2, b1, b2, b3, group1 = make_committee_tree()

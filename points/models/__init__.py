@@ -12,7 +12,6 @@ from .records import (
     SessionKind,
     ThoughtReport,
 )
-from .versions import DataVersion
 from .workflow import (
     AnnualFiling,
     AnnualResult,
@@ -36,7 +35,6 @@ __all__ = [
     "Attendance",
     "AttendanceStatus",
     "Audience",
-    "DataVersion",
     "Declaration",
     "DeclarationState",
     "ExplanationLine",

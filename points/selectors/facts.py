@@ -242,6 +242,15 @@ def provisional_scores(
     return BranchScores(bundle.scheme, bundle.members, bundle.facts, scores)
 
 
+def member_score(member: Member, year: int, upto_quarter: int, *, branch=None) -> tuple[Scheme, MemberFacts, MemberScore]:
+    """One member's scheme, facts and year-to-date score, from a facts pass over this member alone (a
+    member no longer active too). `branch` saves a query when the caller has the member's branch."""
+    branch = branch if branch is not None else member.branch
+    bundle = branches_facts([branch], year, upto_quarter=upto_quarter, members=[member])[branch.pk]
+    facts = bundle.facts[member.pk]
+    return bundle.scheme, facts, score_provisional(bundle.scheme, facts)
+
+
 def score_outcomes(scheme: Scheme, facts: list[MemberFacts]) -> dict:
     """Member id -> provisional score, or the engine's refusal of that member's facts: one batch
     (`score_many`), and one by one only when someone is refused, so a refusal stays with its member."""

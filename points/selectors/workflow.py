@@ -33,7 +33,7 @@ from ..models import (
     Transition,
 )
 from ..scoring import CATEGORY_LABELS, RESULT_LABELS, MemberFacts, MemberScore, Scheme
-from . import cached
+from .facts import member_score, provisional_scores, scheme_for
 from .quarters import year_quarter_rows
 
 # The views read the scopes through this module too.
@@ -153,7 +153,7 @@ class MemberRow:
 def quarter_rows(quarter: Quarter) -> list[MemberRow]:
     """Every active member of the branch, their provisional score up to this quarter, the quarter's
     current ledger entries and their declarations waiting for review."""
-    board = cached.provisional_scores(quarter.branch, quarter.year, quarter.number)
+    board = provisional_scores(quarter.branch, quarter.year, quarter.number)
     labels = labels_for(board.scheme)
     pending = Counter(
         Declaration.objects.filter(quarter=quarter, state=DeclarationState.SUBMITTED).values_list(
@@ -197,7 +197,7 @@ class ReviewDetail:
 
 
 def review_detail(quarter: Quarter, member: Member) -> ReviewDetail:
-    scheme, facts, score = cached.member_score(member, quarter.year, quarter.number, branch=quarter.branch)
+    scheme, facts, score = member_score(member, quarter.year, quarter.number, branch=quarter.branch)
     labels = labels_for(scheme)
     declarations = list(
         Declaration.objects.filter(quarter=quarter, subject=member)
@@ -363,11 +363,9 @@ def member_year(member: Member, year: int, *, full: bool) -> MemberYear:
     annual = filing.results.filter(member=member).first() if filing else None
     score = None
     if annual is None and upto:
-        # The branch's board when a page already scored it; else this member alone (cheaper than the
-        # whole branch when the branch's records keep changing).
-        scheme, _facts, score = cached.member_score(member, year, upto, whole_branch=False)
+        scheme, _facts, score = member_score(member, year, upto, branch=branch)
     else:
-        scheme = cached.scheme_for(branch, year)
+        scheme = scheme_for(branch, year)
     labels = labels_for(scheme)
 
     # Related rows are read for the few fields the page shows (see `unread`); who recorded each line and

@@ -42,7 +42,7 @@ def hours_attended(attended) -> Decimal:
 
 def target_hours(member, year: int) -> Decimal:
     """The yearly study-hours target of the scheme that scores `member` (32 under the guideline)."""
-    from points.selectors.cached import scheme_for
+    from points.selectors.facts import scheme_for
 
     scheme = scheme_for(member.branch, year)
     for item in scheme.base_items:

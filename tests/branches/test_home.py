@@ -105,7 +105,7 @@ def test_it_warns_the_branch_of_members_heading_below_the_low_line(clock, client
     not move) are named on the branch leaders' home page, and only there."""
     from points.models import PointEntry
     from points.scoring import GUIDELINE_SCHEME
-    from points.selectors import cached
+    from points.selectors.facts import provisional_scores
 
     clock.move_to("2026-08-20 10:00", tick=True)  # two quarters of the year are over; the first is scored
     today = timezone.localdate()
@@ -122,10 +122,35 @@ def test_it_warns_the_branch_of_members_heading_below_the_low_line(clock, client
             reason="连续 3 个月未参加组织生活",
         )
     line = GUIDELINE_SCHEME.thresholds.low_below
-    board = cached.branch_board(cast.b1, today.year, upto)
-    low = sorted(m.name for m in board.members if board.score(m.pk).total < line)
+    board = provisional_scores(cast.b1, today.year, upto)
+    low = sorted(m.name for m in board.members if board.scores[m.pk].total < line)
     assert low == [cast.member.member.name]
     warning = next(t for t in _titles(client, cast.secretary) if "暂计积分" in t)
     assert f"暂计积分低于 {line} 分" in warning
     assert cast.member.member.name in warning
     assert not any("暂计积分" in t for t in _titles(client, cast.member))
+
+
+def test_the_branch_leaders_warnings_take_the_same_queries_for_4_or_60_members(clock, client, cast):
+    """The warning lists and the low scores are worked out on every visit, in queries that do not grow
+    with the branch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_member
+
+    clock.move_to("2026-08-20 10:00", tick=True)  # a quarter of the year is scored
+    workflow.quarter_open(branch=cast.b1, year=2026, number=3, actor=cast.secretary.user)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            titles = _titles(client, cast.secretary)
+        assert any("未参加组织生活" in t for t in titles)
+        return len(ctx.captured_queries)
+
+    _titles(client, cast.secretary)  # a first visit: what a process does once
+    few = count()
+    for _ in range(56):
+        make_member(cast.b1)
+    assert cast.b1.members.count() == 60
+    assert count() == few

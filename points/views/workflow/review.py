@@ -5,9 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 
 from branches.access import get_object_for_user
@@ -16,7 +13,6 @@ from members.models import Member, MemberStatus
 
 from ...forms.workflow import ENTRY_FORMS, DeclarationReviewForm, EntryCorrectForm
 from ...models import DeclarationState, QuarterState
-from ...selectors import cached
 from ...selectors import workflow as selectors
 from ...selectors.facts import scheme_for
 from ...services import workflow as services
@@ -47,17 +43,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "points/workflow/review.html", context)
 
 
-# The review page's three entry forms, blank, as rendered for a scheme: their widgets (some 230 options)
-# were a third of the page's time, and a blank form's markup depends on its scheme and the language only.
-# Keyed by the scheme's repr, not its value: Decimal('5') == Decimal('5.0'), yet the labels print them
-# differently. A form posted back with errors is rendered afresh.
-def _blank_entry_form(entry_type: str, scheme) -> SafeString:
-    return cached.kept(
-        ("blank entry form", entry_type, repr(scheme), translation.get_language()),
-        lambda: render_to_string("_form.html", {"form": ENTRY_FORMS[entry_type](scheme=scheme)}),
-    )
-
-
 def _render_member(request: HttpRequest, quarter, member, bound=None, status: int = 200) -> HttpResponse:
     """The member's review page; `bound` replaces one of its forms with the one just posted (errors shown)."""
     bound = bound or {}
@@ -82,15 +67,11 @@ def _render_member(request: HttpRequest, quarter, member, bound=None, status: in
         if key not in shown:
             for error in form.non_field_errors():
                 messages.error(request, error)
-    entry_forms, entry_forms_html = {}, {}
+    entry_forms = {}
     if in_review:
-        for entry_type in ENTRY_FORMS:
-            form = entry_forms[entry_type] = bound.get(entry_type)
-            entry_forms_html[entry_type] = (
-                render_to_string("_form.html", {"form": form})
-                if form is not None
-                else _blank_entry_form(entry_type, scheme)
-            )
+        for entry_type, form_class in ENTRY_FORMS.items():
+            form = bound.get(entry_type)
+            entry_forms[entry_type] = form if form is not None else form_class(scheme=scheme)
     context = {
         "quarter": quarter,
         "member": member,
@@ -101,7 +82,6 @@ def _render_member(request: HttpRequest, quarter, member, bound=None, status: in
         "deduction_form": entry_forms.get("deduction"),
         "bonus_form": entry_forms.get("bonus"),
         "judgment_form": entry_forms.get("judgment"),
-        "entry_forms_html": entry_forms_html,
     }
     return render(request, "points/workflow/review_member.html", context, status=status)
 
