@@ -230,7 +230,11 @@ def _warning_items(actor: Actor, today) -> list[WaitingItem]:
         upto = dashboard.scored_upto(today.year, today)
         totals = dashboard.provisional_totals([branch], today.year, upto)[branch.pk] if upto else []
         # Exempt members (no total) and those the engine refuses (left out) are not warned of.
-        low = [name for name, total, scheme in totals if total is not None and total < scheme.thresholds.low_below]
+        low = [
+            name
+            for name, total, scheme in totals
+            if total is not None and total < scheme.thresholds.low_below
+        ]
         if low:
             line = show_number(totals[0][2].thresholds.low_below)
             items.append(WaitingItem(f"预警：暂计积分低于 {line} 分（{'、'.join(low[:5])}）", len(low), url))

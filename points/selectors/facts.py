@@ -242,7 +242,9 @@ def provisional_scores(
     return BranchScores(bundle.scheme, bundle.members, bundle.facts, scores)
 
 
-def member_score(member: Member, year: int, upto_quarter: int, *, branch=None) -> tuple[Scheme, MemberFacts, MemberScore]:
+def member_score(
+    member: Member, year: int, upto_quarter: int, *, branch=None
+) -> tuple[Scheme, MemberFacts, MemberScore]:
     """One member's scheme, facts and year-to-date score, from a facts pass over this member alone (a
     member no longer active too). `branch` saves a query when the caller has the member's branch."""
     branch = branch if branch is not None else member.branch

@@ -112,7 +112,9 @@ def test_it_drops_the_triggers_and_the_versions_and_keeps_every_row(at_0012):
     after = _triggers()
     assert not _versioned(after)
     assert after == before - _versioned(before)  # the other migrations' triggers stay
-    ThoughtReport.objects.create(member_id=rows["members_member"][0][0], received_on=datetime.date(2025, 7, 1))
+    ThoughtReport.objects.create(
+        member_id=rows["members_member"][0][0], received_on=datetime.date(2025, 7, 1)
+    )
 
     _migrate(BEFORE)
     assert _versioned(_triggers()) == _versioned(before)

@@ -47,4 +47,3 @@ def test_each_role_finds_exactly_what_the_scope_holds(cast, rows, role):
             lookup(user, max(o.pk for o in objects) + 1000)
         with pytest.raises(Http404):
             lookup(user, 10**30)
-
