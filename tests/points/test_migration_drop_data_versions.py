@@ -5,12 +5,12 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from members.models import Exemption
 from points.models import Attendance, DuesRecord, EntryType, PointEntry, Quarter, SchemeConfig, ThoughtReport
 from points.scoring import GUIDELINE_SCHEME
 from tests.factories import make_committee_tree, make_member, record_session
+from tests.points.migrating import migrate, migrate_to_head
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,11 +30,6 @@ SCORED = (
     "branches_organization",
     "points_quarter",
 )
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate(target)
 
 
 def _rows(table: str) -> list[tuple]:
@@ -64,10 +59,9 @@ def _versioned(names) -> set[str]:
 
 @pytest.fixture
 def at_0012():
-    _migrate(BEFORE)
+    migrate(BEFORE)
     yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_head()
 
 
 def _records():
@@ -106,7 +100,7 @@ def test_it_drops_the_triggers_and_the_versions_and_keeps_every_row(at_0012):
     rows = {table: _rows(table) for table in SCORED}
     assert all(rows.values())
 
-    _migrate(AFTER)
+    migrate(AFTER)
     assert {table: _rows(table) for table in SCORED} == rows
     assert VERSIONS not in connection.introspection.table_names()
     after = _triggers()
@@ -116,7 +110,7 @@ def test_it_drops_the_triggers_and_the_versions_and_keeps_every_row(at_0012):
         member_id=rows["members_member"][0][0], received_on=datetime.date(2025, 7, 1)
     )
 
-    _migrate(BEFORE)
+    migrate(BEFORE)
     assert _versioned(_triggers()) == _versioned(before)
     Attendance.objects.filter(session__branch=branch).update(status="excused")
     with connection.cursor() as cursor:

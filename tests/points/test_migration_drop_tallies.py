@@ -5,21 +5,15 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from points.models import Attendance, AttendanceStatus, DuesRecord, DuesStatus, ThoughtReport
 from tests.factories import make_committee_tree, make_member, record_session
+from tests.points.migrating import migrate, migrate_to_head
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("points", "0012_declaration_withdrawn")]
 AFTER = [("points", "0013_drop_quarter_tally")]
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 def _tally_triggers() -> set[str]:
@@ -41,11 +35,9 @@ def _records():
 
 @pytest.fixture
 def at_0012():
-    apps = _migrate(BEFORE)
+    apps = migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_head()
 
 
 def test_it_drops_the_tallies_and_their_triggers_and_keeps_every_record(at_0012):
@@ -66,7 +58,7 @@ def test_it_drops_the_tallies_and_their_triggers_and_keeps_every_record(at_0012)
     assert _tally_triggers()
     before = _records()
 
-    _migrate(AFTER)
+    migrate(AFTER)
     assert _records() == before
     assert _tally_triggers() == set()
     assert "points_quartertally" not in connection.introspection.table_names()
@@ -75,6 +67,6 @@ def test_it_drops_the_tallies_and_their_triggers_and_keeps_every_record(at_0012)
     DuesRecord.objects.create(member=member, year=2025, month=3, status=DuesStatus.ON_TIME)
     ThoughtReport.objects.filter(member=member).delete()
 
-    _migrate(BEFORE)
+    migrate(BEFORE)
     assert "points_quartertally" in connection.introspection.table_names()
     assert _tally_triggers()

@@ -3,21 +3,15 @@ columns are JSONField; every result keeps its values, and reversing gives the tr
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from points.models import AnnualResult
 from tests.factories import make_committee_tree, make_member
+from tests.points.migrating import migrate, migrate_to_head
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("points", "0013_drop_quarter_tally")]
 AFTER = [("points", "0014_annual_result_plain")]
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate(target)
-    return executor.loader.project_state(target).apps
 
 
 def _filing_keys() -> list:
@@ -38,11 +32,9 @@ def _filing_triggers() -> set[str]:
 
 @pytest.fixture
 def at_0013():
-    apps = _migrate(BEFORE)
+    apps = migrate(BEFORE)
     yield apps
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_head()
 
 
 def test_results_keep_their_values_and_get_their_filing_key_back(at_0013):
@@ -66,7 +58,7 @@ def test_results_keep_their_values_and_get_their_filing_key_back(at_0013):
     if connection.vendor == "postgresql":
         assert _filing_keys() == [] and _filing_triggers()
 
-    _migrate(AFTER)
+    migrate(AFTER)
     assert _filing_keys() == [("points_annualfiling", "id")]
     assert _filing_triggers() == set()
     rows = {r.member_id: r for r in AnnualResult.objects.all()}
@@ -82,6 +74,6 @@ def test_results_keep_their_values_and_get_their_filing_key_back(at_0013):
         90,
     )
 
-    _migrate(BEFORE)
+    migrate(BEFORE)
     if connection.vendor == "postgresql":
         assert _filing_keys() == [] and _filing_triggers()
