@@ -1,5 +1,4 @@
 import threading
-from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -9,25 +8,12 @@ from django.db import connection, connections
 from members.models import ExemptionReason, ExemptionTransition
 from members.services import exemption_apply
 from points.audit import CHAINED_FIELDS, UNCHAINED_FIELDS, chained_models, verify_chain
-from points.models import EntryType, PointEntry, Transition
-from points.services import workflow
+from points.models import PointEntry, Transition
 
 
 @pytest.fixture
-def entries(cast):
-    quarter = workflow.quarter_open(branch=cast.b1, year=2025, number=1, actor=cast.secretary.user)
-    return [
-        PointEntry.objects.create(
-            quarter=quarter,
-            member=cast.member.member,
-            entry_type=EntryType.BONUS,
-            kind="volunteer",
-            value=Decimal(n),
-            reason=f"第{n}次志愿服务",
-            created_by=cast.secretary.user,
-        )
-        for n in (1, 2, 3)
-    ]
+def entries(add_entries):
+    return add_entries(3)
 
 
 def _verify():

@@ -6,7 +6,6 @@ the heads log directly, which is what `backup` does after the dump.
 """
 
 import json
-from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -14,29 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from points.audit_heads import append_line, chain_heads, heads_line
-from points.models import EntryType, PointEntry
-from points.services import workflow
-
-
-@pytest.fixture
-def add_entries(cast):
-    quarter = workflow.quarter_open(branch=cast.b1, year=2025, number=1, actor=cast.secretary.user)
-
-    def _add(count):
-        return [
-            PointEntry.objects.create(
-                quarter=quarter,
-                member=cast.member.member,
-                entry_type=EntryType.BONUS,
-                kind="volunteer",
-                value=Decimal(n),
-                reason=f"第{n}次志愿服务",
-                created_by=cast.secretary.user,
-            )
-            for n in range(count)
-        ]
-
-    return _add
+from points.models import PointEntry
 
 
 def _verify(*args):
