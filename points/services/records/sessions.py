@@ -105,7 +105,8 @@ def session_update(*, session: Session, actor, **changes) -> Session:
         setattr(locked_row, name, value)
     _check_session(locked_row)
     new_day = local_day(locked_row.starts_at)
-    require_year_open(locked_row.branch_id, new_day.year)
+    if new_day.year != old_day.year:
+        require_year_open(locked_row.branch_id, new_day.year)
     if new_day != old_day and records_locked(locked_row.branch, new_day, hold=True):
         raise ValidationError(f"{locked_text(new_day)}，不能把活动改到该季度。")
     if (locked_row.audience, locked_row.group_id) != (old_audience, old_group) and (
