@@ -2,8 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.choices import ChoiceLabels
-
 
 class OrgKind(models.TextChoices):
     COMMITTEE = "committee", "党委"
@@ -29,7 +27,7 @@ ALLOWED_PARENTS = {
 }
 
 
-class Organization(ChoiceLabels):
+class Organization(models.Model):
     """党组织: a unit of the tree 党委 → 机关党工委 → 党总支/直属党支部 → 党支部 → 党小组."""
 
     name = models.CharField("名称", max_length=100)
@@ -80,7 +78,7 @@ class PositionRole(models.TextChoices):
 SINGLE_HOLDER_ROLES = (PositionRole.SECRETARY, PositionRole.RECORDER)
 
 
-class Position(ChoiceLabels):
+class Position(models.Model):
     """职务: a member's post in a unit, with its term."""
 
     member = models.ForeignKey(

@@ -1,12 +1,10 @@
-"""`{{ user|who }}` (a filter of the page templates, config/jinja2.py): who did something, as the ledger
-pages name them."""
+"""Who did something, as the ledger pages name them (`{{ user|who }}`, members/templatetags/member_tags.py)."""
 
 from django.core.exceptions import ObjectDoesNotExist
 
 
 def who(user) -> str:
-    """The member's name, else the login name; 系统 when no one (a system step). Was the include
-    points/workflow/_who.html, run once per row of the year page's lists: a filter costs far less."""
+    """The member's name, else the login name; 系统 when no one (a system step)."""
     if not user:
         return "系统"
     try:

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.choices import ChoiceLabels
 from points.audit import AuditChained
 
 
@@ -22,7 +21,7 @@ class MemberStatus(models.TextChoices):
     TRANSFERRED_OUT = "transferred_out", "已转出"
 
 
-class Member(ChoiceLabels):
+class Member(models.Model):
     """党员 (含预备党员、参照管理的入党积极分子). Only the personal data the work needs: no ID numbers."""
 
     committee = models.ForeignKey(
@@ -92,7 +91,7 @@ class Member(ChoiceLabels):
         return f"{self.name}（{self.code}）"
 
 
-class MemberChange(ChoiceLabels):
+class MemberChange(models.Model):
     """党员信息变更记录: who changed which field of a member, when, from what to what."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="changes")
@@ -126,7 +125,7 @@ class ExemptionState(models.TextChoices):
     REJECTED = "rejected", "未通过"
 
 
-class Exemption(ChoiceLabels):
+class Exemption(models.Model):
     """免于积分管理: a member's exemption for one year (clause 二), with its approval path."""
 
     member = models.ForeignKey(
@@ -176,7 +175,7 @@ class ExemptionTransition(AuditChained):
 # --- security (members/security/): accounts, login lockout and the security log -------------------
 
 
-class AccountSecurity(ChoiceLabels):
+class AccountSecurity(models.Model):
     """账号安全状态: whether the account must change its password, and its session epoch.
 
     A row exists only for accounts that were ever flagged or revoked; no row means "nothing special".
@@ -195,7 +194,7 @@ class AccountSecurity(ChoiceLabels):
         verbose_name_plural = "账号安全状态"
 
 
-class LoginFailure(ChoiceLabels):
+class LoginFailure(models.Model):
     """登录失败记录: one failed attempt, counted for the account and for the address."""
 
     username = models.CharField(max_length=150)
@@ -211,7 +210,7 @@ class LockScope(models.TextChoices):
     ADDRESS = "address", "地址"
 
 
-class LoginLock(ChoiceLabels):
+class LoginLock(models.Model):
     """登录锁定: an account or an address refused for a while after repeated failures."""
 
     scope = models.CharField("对象", max_length=10, choices=LockScope.choices)
@@ -250,7 +249,7 @@ class SecurityOutcome(models.TextChoices):
     DENIED = "denied", "拒绝"
 
 
-class SecurityEvent(ChoiceLabels):
+class SecurityEvent(models.Model):
     """安全审计日志: who did what security-relevant thing, when, from where, with what outcome.
 
     Written only by members/security; never changed through the app; kept at least 180 days.

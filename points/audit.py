@@ -23,8 +23,6 @@ from decimal import Decimal
 
 from django.db import connections, models, router, transaction
 
-from config.choices import ChoiceLabels
-
 from .locks import chain_key
 
 GENESIS = ""
@@ -178,7 +176,7 @@ def seal_many(model, pks, using: str = "default") -> None:
             )
 
 
-class AuditChained(ChoiceLabels):
+class AuditChained(models.Model):
     """A row that is only ever created, and sealed into its table's audit chain when it is."""
 
     chain_prev = models.CharField(max_length=64, blank=True, default="", editable=False)

@@ -62,10 +62,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Form widgets rendered by Jinja2 with Django's own widget templates, the admin's own widgets by Django's
-# engine (config/form_renderer.py).
-FORM_RENDERER = "config.form_renderer.FormRenderer"
-
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -76,20 +72,9 @@ CONTEXT_PROCESSORS = [
     "branches.context_processors.actor",
 ]
 TEMPLATES = [
-    # The project's pages (templates/): Jinja2, with what Django's engine gave them (config/jinja2.py).
-    {
-        "BACKEND": "config.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": False,
-        "OPTIONS": {
-            "environment": "config.jinja2.environment",
-            "context_processors": CONTEXT_PROCESSORS,
-        },
-    },
-    # The admin's templates (and any other app's own): Django's engine.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {"context_processors": CONTEXT_PROCESSORS},
     },

@@ -4,12 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.choices import ChoiceLabels
-
 from ..audit import AuditChained
 
 
-class SchemeConfig(ChoiceLabels):
+class SchemeConfig(models.Model):
     """积分实施细则: a committee's (or one branch's) scheme, from the year it applies.
 
     `data` is the scoring engine's `Scheme.to_dict()`; the engine validates it on save.

@@ -8,10 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.choices import ChoiceLabels
 
-
-class Correctable(ChoiceLabels):
+class Correctable(models.Model):
     """A record the recorder edits in place while its quarter is open and corrects afterwards: the
     correction is a new row pointing at the old one (`corrects`), which stops counting (`is_current`)."""
 
@@ -58,7 +56,7 @@ class Audience(models.TextChoices):
     COMMITTEE = "committee", "支委会成员"
 
 
-class Session(ChoiceLabels):
+class Session(models.Model):
     """组织生活/会议/集中学习: one dated session of a branch's calendar."""
 
     branch = models.ForeignKey("branches.Organization", on_delete=models.PROTECT, related_name="sessions")
@@ -171,7 +169,7 @@ class ThoughtReport(Correctable):
         ordering = ["-received_on"]
 
 
-class MobileEvidence(ChoiceLabels):
+class MobileEvidence(models.Model):
     """流动党员证明材料: a photo or scan of a page of the 《流动党员活动证》."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="mobile_evidence")

@@ -7,8 +7,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.choices import ChoiceLabels
-
 from ..audit import AuditChained
 
 
@@ -20,7 +18,7 @@ class QuarterState(models.TextChoices):
     CLOSED = "closed", "公示结束"
 
 
-class Quarter(ChoiceLabels):
+class Quarter(models.Model):
     """积分季度: a branch's quarter moving through record → review → assembly → publicity."""
 
     branch = models.ForeignKey("branches.Organization", on_delete=models.PROTECT, related_name="quarters")
@@ -58,7 +56,7 @@ class DeclarationState(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"  # by its author, before submitting: never reviewed
 
 
-class Declaration(ChoiceLabels):
+class Declaration(models.Model):
     """党员申报: an item a member declares for themselves or reports about another member (clause 四.2)."""
 
     quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="declarations")
@@ -98,7 +96,7 @@ class Declaration(ChoiceLabels):
         return self.declarant_id != self.subject_id
 
 
-class Assembly(ChoiceLabels):
+class Assembly(models.Model):
     """支部党员大会评定: the assembly that determined a quarter's points (quorate only over half)."""
 
     quarter = models.OneToOneField(Quarter, on_delete=models.PROTECT, related_name="assembly")
@@ -130,7 +128,7 @@ class ObjectionState(models.TextChoices):
     DISMISSED = "dismissed", "异议不成立"
 
 
-class Objection(ChoiceLabels):
+class Objection(models.Model):
     """积分异议/申诉: a member's objection to their own published result."""
 
     quarter = models.ForeignKey(Quarter, on_delete=models.PROTECT, related_name="objections")
@@ -167,7 +165,7 @@ class FilingState(models.TextChoices):
     RETURNED = "returned", "退回修改"
 
 
-class AnnualFiling(ChoiceLabels):
+class AnnualFiling(models.Model):
     """年度积分汇总与审核备案: a branch's year, rolled up and filed with the higher organization."""
 
     branch = models.ForeignKey("branches.Organization", on_delete=models.PROTECT, related_name="filings")
@@ -211,7 +209,7 @@ class LineIdCollision(RuntimeError):
     """Two different lines with the same 63-bit id: never expected (one chance in ~10^18 per pair)."""
 
 
-class ExplanationLine(ChoiceLabels):
+class ExplanationLine(models.Model):
     """积分说明: one explained line of the scoring engine, stored once however many results in however
     many filings show it (a committee's ten thousand results share a few hundred lines); a result keeps
     their ids (`AnnualResult.line_refs`). Written only by `points.services.lines.store_lines`, which
@@ -260,7 +258,7 @@ class LineBook:
         return [self.ref(line) for line in lines]
 
 
-class AnnualResult(ChoiceLabels):
+class AnnualResult(models.Model):
     """年度积分: one member's annual score, rank and clause 五 results, as rolled up."""
 
     # No index of its own: annual_result_unique (filing, member) leads with it and serves every lookup by

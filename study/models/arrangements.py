@@ -4,8 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from config.choices import ChoiceLabels
-
 WEEKDAYS = "一二三四五六日"
 
 
@@ -14,7 +12,7 @@ class ArrangementState(models.TextChoices):
     PUBLISHED = "published", "已发布"
 
 
-class Arrangement(ChoiceLabels):
+class Arrangement(models.Model):
     """党员学习教育安排: one issue published by the organization department to the whole committee."""
 
     committee = models.ForeignKey(
@@ -66,7 +64,7 @@ class Arrangement(ChoiceLabels):
         return self.state == ArrangementState.PUBLISHED
 
 
-class ScheduleRow(ChoiceLabels):
+class ScheduleRow(models.Model):
     """时间安排: one row of the schedule (周次、日期、星期、组织者)."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="schedule")
@@ -93,7 +91,7 @@ class ScheduleRow(ChoiceLabels):
         return WEEKDAYS[self.date.weekday()]
 
 
-class Reading(ChoiceLabels):
+class Reading(models.Model):
     """学习内容: one numbered reading, with its source, a link or attachment, and its page in the booklet."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="readings")
@@ -117,7 +115,7 @@ class Reading(ChoiceLabels):
         return f"{self.number}. {self.title}"
 
 
-class Requirement(ChoiceLabels):
+class Requirement(models.Model):
     """学习要求: one numbered requirement."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="requirements")
@@ -141,7 +139,7 @@ class RevisionAction(models.TextChoices):
     REVISE = "revise", "修订"
 
 
-class ArrangementRevision(ChoiceLabels):
+class ArrangementRevision(models.Model):
     """发布与修订记录: who published or changed an arrangement, when, what changed, and the content before."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.PROTECT, related_name="revisions")

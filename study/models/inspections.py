@@ -4,8 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from config.choices import ChoiceLabels
-
 
 class InspectionKind(models.TextChoices):
     PERIODIC = "periodic", "定期检查"
@@ -19,7 +17,7 @@ class Rating(models.TextChoices):
     POOR = "poor", "差"
 
 
-class Inspection(ChoiceLabels):
+class Inspection(models.Model):
     """学习检查: one check of a branch's study records, what must be fixed by when, and the branch's answer."""
 
     branch = models.ForeignKey(

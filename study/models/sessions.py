@@ -5,10 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from config.choices import ChoiceLabels
 
-
-class StudySession(ChoiceLabels):
+class StudySession(models.Model):
     """学习教育活动: a branch's (or party group's) session of an arrangement.
 
     Time, venue, format, hours and attendance live on the shared points.Session (kind `study`), so
@@ -45,7 +43,7 @@ class NoticeState(models.TextChoices):
 OPEN_NOTICE_STATES = (NoticeState.SUBMITTED, NoticeState.FORWARDED)
 
 
-class RescheduleNotice(ChoiceLabels):
+class RescheduleNotice(models.Model):
     """时间调整报备: moving a study session, reported through the general branch to the department half a
     day ahead, with the new format and venue (学习要求 1)."""
 
@@ -93,7 +91,7 @@ class RescheduleNotice(ChoiceLabels):
         return f"{self.study_session} 调整至 {timezone.localtime(self.new_starts_at):%Y-%m-%d %H:%M}"
 
 
-class NoticeTransition(ChoiceLabels):
+class NoticeTransition(models.Model):
     """报备流转记录: who moved a notice from one state to the next, when and why."""
 
     notice = models.ForeignKey(RescheduleNotice, on_delete=models.PROTECT, related_name="transitions")
@@ -109,7 +107,7 @@ class NoticeTransition(ChoiceLabels):
         ordering = ["at", "id"]
 
 
-class StudyRecord(ChoiceLabels):
+class StudyRecord(models.Model):
     """学习教育记录: what a session studied and discussed (学习要求 2), kept by the branch."""
 
     study_session = models.OneToOneField(StudySession, on_delete=models.PROTECT, related_name="record")
@@ -132,7 +130,7 @@ class StudyRecord(ChoiceLabels):
         return f"{self.study_session} 记录"
 
 
-class DiscussionEntry(ChoiceLabels):
+class DiscussionEntry(models.Model):
     """讨论发言: who spoke in the discussion and their key points."""
 
     record = models.ForeignKey(StudyRecord, on_delete=models.CASCADE, related_name="discussion")
@@ -150,7 +148,7 @@ class DiscussionEntry(ChoiceLabels):
         ordering = ["position", "id"]
 
 
-class StudyAttachment(ChoiceLabels):
+class StudyAttachment(models.Model):
     """活动照片与附件: a JPEG, PNG or PDF of a session, served only through a permission-checked view."""
 
     study_session = models.ForeignKey(StudySession, on_delete=models.PROTECT, related_name="attachments")
