@@ -5,14 +5,17 @@ changes that must not change what users see, such as the template engine; skippe
 
 The first run writes one file per URL and login into the folder; a later run into the same folder
 compares with them and fails naming every URL whose output differs. Pages are compared with their
-whitespace runs collapsed and the CSRF token blanked; a PDF by the HTML it is laid out from; a workbook
-by every sheet's cell values. The demo is built at a pinned moment, so two runs see the same data.
+whitespace runs collapsed and the CSRF token blanked; a PDF by the HTML it is laid out from, or with
+RENDER_SNAPSHOT_PDF_PAGES=1 by its pages as images (pdftoppm, poppler-utils; slower); a workbook by every
+sheet's cell values. The demo is built at a pinned moment, so two runs see the same data.
 """
 
 import hashlib
 import io
 import os
 import re
+import subprocess
+import tempfile
 from collections import Counter, deque
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
@@ -23,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 SNAPSHOT_DIR = os.environ.get("RENDER_SNAPSHOT_DIR", "")
+PDF_PAGES = os.environ.get("RENDER_SNAPSHOT_PDF_PAGES") == "1"
 LOGINS = ["zuzhibu", "zongzhi", "shuji", "jiluyuan", "zhiwei", "dangyuan", "zhishu"]
 PER_SHAPE = 3  # URLs kept per shape (digits replaced): enough to see each page with different data
 MAX_PAGES = 250  # per login
@@ -47,6 +51,16 @@ def _workbook_cells(data: bytes) -> str:
     return "\n".join(lines)
 
 
+def _page_images(pdf: bytes) -> str:
+    """One digest per page image at 50 dpi: a PDF's bytes differ from run to run (its creation time)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "doc.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "50", "-png", str(source), f"{folder}/page"], check=True)
+        pages = sorted(Path(folder).glob("page*.png"))
+        return "\n".join(f"{p.name} {hashlib.sha256(p.read_bytes()).hexdigest()}" for p in pages)
+
+
 def _body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
@@ -55,6 +69,8 @@ def _output(response) -> str:
     kind, body = response.get("Content-Type", ""), _body(response)
     if "spreadsheetml" in kind:
         return _workbook_cells(body)
+    if "pdf" in kind and PDF_PAGES:
+        return _page_images(body)
     if "html" in kind or "pdf" in kind:  # a PDF is the HTML it is laid out from (html_pdf patched below)
         return _normal_html(body.decode())
     return body.decode(errors="replace")
@@ -83,8 +99,9 @@ def _file_name(login: str, url: str) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_render_snapshot(client, clock, monkeypatch, settings, tmp_path):
     settings.PDF_CACHE_DIR = tmp_path / "pdf"
-    monkeypatch.setattr("points.reports.pdf.html_pdf", lambda html: html.encode())
-    monkeypatch.setattr("study.pdf.html_pdf", lambda html: html.encode())
+    if not PDF_PAGES:
+        monkeypatch.setattr("points.reports.pdf.html_pdf", lambda html: html.encode())
+        monkeypatch.setattr("study.pdf.html_pdf", lambda html: html.encode())
     clock.move_to("2026-11-20 10:00")
     call_command("seed_demo", stdout=io.StringIO())
 
