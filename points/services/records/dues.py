@@ -126,9 +126,8 @@ def dues_record(
         errors.append(f"{year}年{numbers}的日常记录已锁定，修改党费属于更正，请填写更正理由。")
     if errors:
         raise ValidationError(errors)
-    # Plain UPDATEs, one per status among the changed cells (a handful: 按时足额, 逾期, ...), as the
-    # attendance sheet does: bulk_update's CASE expression per field and row took longer to build in
-    # Python than the database took to run it (a year's grid of 720 cells: see the commit's figures).
+    # One UPDATE per status among the changed cells (a handful), as the attendance sheet does, rather
+    # than bulk_update's CASE per row.
     try:
         with transaction.atomic():
             if retired:
