@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from .codes import CATEGORY_LABELS, CLAUSE_BONUS_CAP, CLAUSE_EXEMPTION
 from .errors import ScoringError
-from .facts import Attendance, Dues, Judgment, MemberFacts
+from .facts import MemberFacts
 from .items import METHOD_FUNCTIONS, half_points
 from .numbers import dec, show
 from .scheme import Scheme
@@ -45,39 +45,6 @@ class MemberScore:
     total: Decimal | None
     deduction_count: int
     lines: tuple[Line, ...]
-
-    def fields(self) -> tuple:
-        """Every field but `member_id`, in order: another member's score of the same facts."""
-        return (
-            self.category,
-            self.exempt,
-            self.provisional,
-            self.base,
-            self.bonus_claimed,
-            self.bonus,
-            self.deductions,
-            self.total,
-            self.deduction_count,
-            self.lines,
-        )
-
-    def shares(self, other: "MemberScore") -> bool:
-        """Whether `other` is this score shared with another member (``score_many``): every field but the
-        id the very same object. Work keyed by the identity of a score's lines checks it, so that lines
-        built anew at a reused address, or 90 and 90.0, are never taken for each other."""
-        # Spelt out rather than zipping `fields()`: a roll-up asks twice per member.
-        return (
-            self.lines is other.lines
-            and self.total is other.total
-            and self.base is other.base
-            and self.bonus is other.bonus
-            and self.bonus_claimed is other.bonus_claimed
-            and self.deductions is other.deductions
-            and self.deduction_count is other.deduction_count
-            and self.exempt is other.exempt
-            and self.provisional is other.provisional
-            and self.category is other.category
-        )
 
     @property
     def has_deduction(self) -> bool:
@@ -118,61 +85,13 @@ def score_provisional(scheme: Scheme, facts: MemberFacts) -> MemberScore:
 
 
 def score_many(
-    scheme: Scheme, facts: Iterable[MemberFacts], *, provisional: bool = False, shared: dict | None = None
+    scheme: Scheme, facts: Iterable[MemberFacts], *, provisional: bool = False
 ) -> list[MemberScore]:
-    """``score_member`` (or ``score_provisional``) of many members under one scheme, e.g. a committee's
-    roll-up. The same result: a base item's points and line depend only on its own facts, so each
-    distinct (item, facts) pair is worked out once and its line shared by every member who has it; and
-    members whose facts are all the same share one score, each with their id. `shared`, a dict the
-    caller keeps across calls (one per roll-up, say), extends the sharing to every call with the same
-    scheme and kind of score (several branches under one committee's rules)."""
-    memo = scheme_memo(shared, ("score", provisional), scheme)
-    return [_score(scheme, f, provisional, memo) for f in facts]
+    """``score_member`` (or ``score_provisional``) of many members under one scheme, e.g. a branch's."""
+    return [_score(scheme, f, provisional) for f in facts]
 
 
-def scheme_memo(shared: dict | None, kind: tuple | str, scheme: Scheme) -> dict:
-    """The memo of one kind of work under `scheme` kept in a caller's `shared` dict (a fresh one without
-    it). Keyed by the scheme's id, and holding the scheme, so that the id stays its own."""
-    if shared is None:
-        return {}
-    return shared.setdefault((kind, id(scheme)), (scheme, {}))[1]
-
-
-def _memo_key(method: str, code: str, facts: MemberFacts):
-    """What a base item's result depends on, exactly (types included, so 1 and True or Decimal("1") and
-    Decimal("1.0") never share a result); None where the facts are not plain enough to share."""
-    if method == "attendance":
-        record = facts.attendance.get(code)
-        if record is None:
-            return ()
-        values = (record.required, record.attended, record.late_or_left_early, record.excused)
-        return values if type(record) is Attendance and all(type(v) is int for v in values) else None
-    if method == "judgment":
-        judgment = facts.judgments.get(code)
-        if judgment is None:
-            return ()
-        value = judgment.value
-        if type(judgment) is Judgment and type(value) in (int, Decimal) and type(judgment.reason) is str:
-            return (type(value) is int, str(value), judgment.reason)
-        return None
-    if method == "dues":
-        record = facts.dues
-        if record is None:
-            return ()
-        values = (record.months_on_time, record.months_required)
-        return values if type(record) is Dues and all(type(v) is int for v in values) else None
-    if method == "report_count":
-        reports = facts.thought_reports
-        return () if reports is None else ((reports,) if type(reports) is int else None)
-    if method == "study_hours":
-        hours = facts.study_hours
-        if hours is None:
-            return ()
-        return (type(hours) is int, str(hours)) if type(hours) in (int, Decimal) else None
-    return None
-
-
-def _score(scheme: Scheme, facts: MemberFacts, provisional: bool, memo: dict | None = None) -> MemberScore:
+def _score(scheme: Scheme, facts: MemberFacts, provisional: bool) -> MemberScore:
     plan = scheme.plan
     category = facts.category
     if category not in CATEGORY_LABELS:
@@ -189,31 +108,14 @@ def _score(scheme: Scheme, facts: MemberFacts, provisional: bool, memo: dict | N
         if code not in plan.judgment_codes:
             raise ScoringError(f"{code!r} 不是由支委会评定的基础积分项目", field=f"judgments.{code}")
 
-    keys = None
-    member_key = None
-    if memo is not None:
-        keys = [_memo_key(method, code, facts) for method, code in plan.keyed]
-        if None not in keys:
-            # Everything the score depends on, exactly: members with the same facts share one score.
-            member_key = (category, *keys, _exact(facts.bonuses), _exact(facts.deductions))
-            shared = memo.get(member_key)
-            if shared is not None:
-                return MemberScore(facts.member_id, *shared.fields())
-
     lines = []
     base = 0
-    for index, (item, cap, ratio, cap_text, param_text) in enumerate(plan.items):
-        key = None if keys is None else keys[index]
-        done = None if key is None else memo.get((index, key))
-        if done is None:
-            points, text = METHOD_FUNCTIONS[item.method](
-                item, cap, ratio, cap_text, param_text, facts, provisional
-            )
-            done = (points, Line("base", item.code, item.clause, item.label, dec(points), text))
-            if key is not None:
-                memo[(index, key)] = done
-        base += done[0]
-        lines.append(done[1])
+    for item, cap, ratio, cap_text, param_text in plan.items:
+        points, text = METHOD_FUNCTIONS[item.method](
+            item, cap, ratio, cap_text, param_text, facts, provisional
+        )
+        base += points
+        lines.append(Line("base", item.code, item.clause, item.label, dec(points), text))
 
     claimed = _bonus_lines(plan, facts.bonuses, lines)
     bonus = claimed
@@ -231,7 +133,7 @@ def _score(scheme: Scheme, facts: MemberFacts, provisional: bool, memo: dict | N
             )
         )
     deducted = _deduction_lines(plan, facts.deductions, lines)
-    score = MemberScore(
+    return MemberScore(
         facts.member_id,
         category,
         False,
@@ -244,14 +146,6 @@ def _score(scheme: Scheme, facts: MemberFacts, provisional: bool, memo: dict | N
         len(facts.deductions),
         tuple(lines),
     )
-    if member_key is not None:
-        memo[member_key] = score
-    return score
-
-
-def _exact(entries) -> tuple:
-    """Bonuses or deductions as a key that keeps apart what prints differently (1 and 1.0)."""
-    return tuple(map(repr, entries)) if entries else ()
 
 
 def _bonus_lines(plan, bonuses, lines: list[Line]) -> int:

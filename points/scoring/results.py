@@ -20,7 +20,7 @@ from .codes import (
     Category,
     Result,
 )
-from .engine import Line, MemberScore, scheme_memo
+from .engine import Line, MemberScore
 from .errors import ScoringError
 from .numbers import show_number
 from .scheme import Scheme
@@ -71,18 +71,11 @@ def assess_branch(
     scheme: Scheme,
     scores: Iterable[MemberScore],
     previous_bottom: Collection[Hashable] = frozenset(),
-    *,
-    shared: dict | None = None,
 ) -> list[MemberResult]:
     """Rank a branch's scores and attach clause 五's results, in the order the scores were given.
 
     ``previous_bottom`` holds the ids of members who last year were below the low threshold and ranked
     near the bottom (``MemberResult.low_and_bottom`` of last year's assessment).
-
-    A member's result lines depend on their rank only when they are low and near the bottom; otherwise
-    only on their score. Members who share one score (``score_many``'s, the same `lines` object) then
-    share one set of result lines, worked out once; `shared`, a dict the caller keeps across calls (one
-    per roll-up), extends that to every branch under the same scheme.
     """
     scores = list(scores)
     seen: set[Hashable] = set()
@@ -96,8 +89,6 @@ def assess_branch(
     bottom_line = _bottom_line(scheme, members)
     wording = _bottom_wording(scheme, len(members), bottom_line)
     previous_bottom = frozenset(previous_bottom)
-    memo = scheme_memo(shared, "assess", scheme)
-    low = scheme.thresholds.low_below
 
     results = []
     for score in scores:
@@ -108,18 +99,9 @@ def assess_branch(
         else:
             rank = ranks[score.member_id]
             near_bottom = bottom_line is not None and score.total <= bottom_line
-            if near_bottom and score.total < low:  # these lines name the rank and the branch's count
-                results.append(
-                    _member_result(scheme, score, rank, len(members), near_bottom, wording, previous_bottom)
-                )
-                continue
-            done = memo.get(id(score.lines))
-            if done is None or not done[0].shares(score):
-                found = _member_result(
-                    scheme, score, rank, len(members), near_bottom, wording, previous_bottom
-                )
-                done = memo[id(score.lines)] = (score, found.results, found.lines)
-            results.append(MemberResult(score, rank, len(members), near_bottom, False, done[1], done[2]))
+            results.append(
+                _member_result(scheme, score, rank, len(members), near_bottom, wording, previous_bottom)
+            )
     return results
 
 

@@ -178,7 +178,6 @@ class Plan:
 
     __slots__ = (
         "items",
-        "keyed",
         "attendance_codes",
         "judgment_codes",
         "bonus",
@@ -197,7 +196,6 @@ class Plan:
                 (item, halves(item.cap), param.as_integer_ratio(), show_number(item.cap), show_number(param))
             )
         self.items = tuple(items)
-        self.keyed = tuple((item.method, item.code) for item in scheme.base_items)  # for the engine's memo
         self.attendance_codes = frozenset(i.code for i in scheme.base_items if i.method == "attendance")
         self.judgment_codes = frozenset(i.code for i in scheme.base_items if i.method == "judgment")
         self.bonus = {

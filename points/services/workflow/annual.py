@@ -152,13 +152,12 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
     Transition.objects.create_many(transitions)
 
     book = LineBook()
-    shared: dict = {}  # branches under the same rules share scores of the same facts, and their results
     results = []
     for branch in branches:
         bf = facts[branch.pk]
         try:
-            scores = score_many(bf.scheme, [bf.facts[m.pk] for m in bf.members], shared=shared)
-            assessed = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()), shared=shared)
+            scores = score_many(bf.scheme, [bf.facts[m.pk] for m in bf.members])
+            assessed = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()))
         except ScoringError as exc:
             raise ValidationError(f"{branch.name}积分计算有误：{exc}") from None
         results.extend(_result(filings[branch.pk].pk, r, book) for r in assessed)

@@ -214,29 +214,3 @@ def test_it_makes_near_the_bottom_a_scheme_setting():
 def test_it_refuses_the_same_member_twice_in_a_branch():
     with pytest.raises(ScoringError, match="出现了两次"):
         assess_branch(GUIDELINE_SCHEME, [scored("a", 90), scored("a", 80)])
-
-
-def test_members_scored_alike_share_their_result_lines_across_branches_and_keep_their_own_rank():
-    from points.scoring import score_many
-
-    shared: dict = {}
-    first = score_many(GUIDELINE_SCHEME, [facts_for(i, "95") for i in range(3)], shared=shared)
-    second = score_many(GUIDELINE_SCHEME, [facts_for(i, "95") for i in range(3, 5)], shared=shared)
-    a = assess_branch(GUIDELINE_SCHEME, first, shared=shared)
-    b = assess_branch(GUIDELINE_SCHEME, [*second, scored(9, "99")], shared=shared)
-    assert a[0].lines is a[1].lines is b[0].lines  # worked out once for the committee
-    assert [r.rank for r in b] == [2, 2, 1] and b[2].lines is not b[0].lines
-    alone = assess_branch(GUIDELINE_SCHEME, [scored(1, "95")])
-    assert a[0].results == alone[0].results and a[0].lines == alone[0].lines
-
-
-def test_a_score_with_the_same_lines_but_another_total_gets_its_own_result_lines():
-    import dataclasses
-
-    shared: dict = {}
-    (low,) = assess_branch(GUIDELINE_SCHEME, [scored(1, "95")], shared=shared)
-    other = dataclasses.replace(
-        low.score, member_id=2, total=D("85")
-    )  # same lines object, not the same score
-    (result,) = assess_branch(GUIDELINE_SCHEME, [other], shared=shared)
-    assert result.results == assess_branch(GUIDELINE_SCHEME, [other])[0].results != low.results
