@@ -8,11 +8,11 @@ import datetime
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from points.models import Declaration, DeclarationState, EntryType, PointEntry, Transition
 from points.services import workflow
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,27 +34,16 @@ def test_it_lets_exactly_one_of_two_simultaneous_approvals_succeed(cast):
     workflow.declaration_submit(declaration=d, actor=cast.member.user)
     workflow.quarter_start_review(quarter=quarter, actor=cast.secretary.user)
 
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
+    users = (cast.secretary.user, cast.committee_member.user)
 
-    def approve(user):
-        try:
-            declaration = Declaration.objects.select_related("quarter__branch").get(pk=d.pk)
-            barrier.wait(timeout=10)
-            workflow.declaration_review(declaration=declaration, actor=user, approve=True)
-            outcomes.append("ok")
-        except ValidationError as exc:
-            outcomes.append("refused:" + exc.messages[0])
-        finally:
-            connections.close_all()
+    def ready(i):
+        return users[i], Declaration.objects.select_related("quarter__branch").get(pk=d.pk)
 
-    threads = [
-        threading.Thread(target=approve, args=(u,)) for u in (cast.secretary.user, cast.committee_member.user)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    def approve(arg):
+        user, declaration = arg
+        workflow.declaration_review(declaration=declaration, actor=user, approve=True)
+
+    outcomes = at_once(2, approve, ready=ready, timeout=10)
 
     assert sorted(o.split(":")[0] for o in outcomes) == ["ok", "refused"]
     assert any("不能进行此操作" in o for o in outcomes)

@@ -6,12 +6,10 @@ skipped on SQLite, which has a single writer and no row locks.
 """
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections  # noqa: F401 — connection: the skipif condition
+from django.db import connection  # noqa: F401 — the skipif condition
 
 from members.models import Exemption
 from members.services import exemption_apply
@@ -29,6 +27,7 @@ from points.models import (
     Transition,
 )
 from points.services import workflow
+from tests.concurrency import at_once
 
 from .conftest import YEAR, run_quarter
 
@@ -40,35 +39,6 @@ pytestmark = [
 ]
 N = 20
 HELD = datetime.date(2026, 1, 5)
-
-
-def race(n: int, step) -> list[str]:
-    """Run step(i) in n threads released at once: "ok", "refused:<message>" or "error:<exception>"."""
-    barrier = threading.Barrier(n)
-    outcomes: list[str] = []
-    done = threading.Lock()
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            step(i)
-            outcome = "ok"
-        except ValidationError as exc:
-            outcome = "refused:" + exc.messages[0]
-        except Exception as exc:  # noqa: BLE001 — counted and reported: a deadlock or a 500
-            outcome = f"error:{exc!r}"
-        finally:
-            connections.close_all()
-        with done:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert len(outcomes) == n
-    return outcomes
 
 
 def assert_one_winner(outcomes: list[str], refusal: str) -> None:
@@ -91,7 +61,7 @@ def test_it_opens_the_same_quarter_once(cast):
     def step(i):
         workflow.quarter_open(branch=cast.b1, year=YEAR, number=1, actor=cast.secretary.user)
 
-    assert_one_winner(race(N, step), f"{YEAR}年第1季度已开启")
+    assert_one_winner(at_once(N, step), f"{YEAR}年第1季度已开启")
     assert Quarter.objects.filter(branch=cast.b1).count() == 1
     assert Transition.objects.filter(subject_type="quarter").count() == 1
 
@@ -102,7 +72,7 @@ def test_it_takes_one_exemption_application(cast):
     def step(i):
         exemption_apply(member=member, year=YEAR, reason="away", detail="外出务工", actor=cast.member.user)
 
-    assert_one_winner(race(N, step), "已有免于积分管理的申请")
+    assert_one_winner(at_once(N, step), "已有免于积分管理的申请")
     assert Exemption.objects.filter(member=member).count() == 1
 
 
@@ -116,7 +86,7 @@ def test_it_records_the_assembly_once(cast):
             quarter=q, actor=cast.secretary.user, held_on=HELD, present=present, decision="同意初评结果"
         )
 
-    assert_one_winner(race(N, step), "不能召开评定大会")
+    assert_one_winner(at_once(N, step), "不能召开评定大会")
     assert Assembly.objects.count() == 1
 
 
@@ -128,7 +98,7 @@ def test_it_rolls_up_the_first_filing_of_the_year_once(cast):
     def step(i):
         workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
 
-    outcomes = race(N, step)
+    outcomes = at_once(N, step)
     # The roll-ups queue on the transition log's lock: one makes the filing, each one after it finds the
     # filing and rolls it up again (allowed until it is submitted), or is refused. Never a 500.
     assert [o for o in outcomes if o.startswith("error:")] == []
@@ -153,7 +123,7 @@ def test_it_enters_the_same_judgment_once(cast):
             reason="联系群众不够",
         )
 
-    assert_one_winner(race(N, step), "已评定为 10 分")
+    assert_one_winner(at_once(N, step), "已评定为 10 分")
     assert PointEntry.objects.filter(member=cast.member.member, kind="masses").count() == 1
 
 
@@ -187,7 +157,7 @@ def test_it_approves_one_declaration_once(cast):
             declaration=declaration, actor=cast.secretary.user, approve=True, value=1, reason="调整"
         )
 
-    assert_one_winner(race(N, step), "不能进行此操作")
+    assert_one_winner(at_once(N, step), "不能进行此操作")
     assert PointEntry.objects.filter(declaration=d).count() == 1
 
 
@@ -208,7 +178,7 @@ def test_it_corrects_one_entry_once(cast):
         e = PointEntry.objects.select_related("quarter__branch", "member").get(pk=entry.pk)
         workflow.entry_correct(entry=e, actor=cast.secretary.user, value=5, reason="情节较轻")
 
-    assert_one_winner(race(N, step), "已被更正")
+    assert_one_winner(at_once(N, step), "已被更正")
     assert PointEntry.objects.filter(corrects=entry).count() == 1
     assert PointEntry.objects.filter(member=cast.member.member, is_current=True).count() == 1
 
@@ -270,6 +240,6 @@ def test_approvals_in_one_branch_and_objections_upheld_in_another_do_not_deadloc
                     new_value=5,
                 )
 
-        assert race(2 * each, step) == ["ok"] * (2 * each)
+        assert at_once(2 * each, step) == ["ok"] * (2 * each)
     assert Declaration.objects.filter(state=DeclarationState.APPROVED).count() == rounds * each
     assert Objection.objects.filter(state=ObjectionState.UPHELD).count() == rounds * each
