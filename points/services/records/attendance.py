@@ -40,6 +40,7 @@ def attendance_record(
     One bad row refuses the whole request and nothing is saved. Queries do not grow with the number
     of members: the rows are read once and written with at most UPDATE_GROUPS updates and one insert.
     """
+    # Stays long: checks, locked read and writes run in this order in one transaction.
     now = now or timezone.now()
     require(actor, "points.record", session.branch, "只有积分记录员或支部书记、副书记可以登记出勤。")
     session = (
@@ -52,30 +53,8 @@ def attendance_record(
     locked = records_locked(session.branch, day, hold=True)
     correction_reason = (correction_reason or "").strip()
     expected = {m.pk: m for m in expected_list(session)}
-    valid_statuses = set(AttendanceStatus.values)
 
-    errors: list[str] = []
-    not_expected = [pk for pk in entries if pk not in expected]
-    if not_expected:
-        names = member_names(not_expected)
-        for pk in not_expected:
-            if pk in names:
-                errors.append(f"{names[pk]}不在本次活动的应参加人员名单中。")
-            else:
-                errors.append(f"提交的党员（编号 {pk}）不存在。")
-    for pk, (status, reason) in entries.items():
-        member = expected.get(pk)
-        if member is None:
-            continue
-        if status not in valid_statuses:
-            errors.append(f"{member.name}：“{status}”不是有效的出勤状态。")
-        elif status == AttendanceStatus.EXCUSED and not (reason or "").strip():
-            errors.append(f"{member.name}请假，须填写请假事由。")
-        if not actor.has_perm("points.record_member", member):
-            if member.user_id == actor.pk:
-                errors.append(OWN_ROW.format(what="出勤"))
-            else:
-                errors.append(f"您不能登记{member.name}的出勤。")
+    errors = _sheet_errors(entries, expected, actor)
     if errors:
         raise ValidationError(errors)
 
@@ -140,3 +119,31 @@ def attendance_record(
         corrected=len(retired),
         unchanged=unchanged,
     )
+
+
+def _sheet_errors(entries: Mapping[int, tuple[str, str]], expected: dict, actor) -> list[str]:
+    """What is wrong with the sheet's rows before anything is read for saving: one message a problem."""
+    valid_statuses = set(AttendanceStatus.values)
+    errors: list[str] = []
+    not_expected = [pk for pk in entries if pk not in expected]
+    if not_expected:
+        names = member_names(not_expected)
+        for pk in not_expected:
+            if pk in names:
+                errors.append(f"{names[pk]}不在本次活动的应参加人员名单中。")
+            else:
+                errors.append(f"提交的党员（编号 {pk}）不存在。")
+    for pk, (status, reason) in entries.items():
+        member = expected.get(pk)
+        if member is None:
+            continue
+        if status not in valid_statuses:
+            errors.append(f"{member.name}：“{status}”不是有效的出勤状态。")
+        elif status == AttendanceStatus.EXCUSED and not (reason or "").strip():
+            errors.append(f"{member.name}请假，须填写请假事由。")
+        if not actor.has_perm("points.record_member", member):
+            if member.user_id == actor.pk:
+                errors.append(OWN_ROW.format(what="出勤"))
+            else:
+                errors.append(f"您不能登记{member.name}的出勤。")
+    return errors

@@ -31,40 +31,15 @@ def dues_record(
     A month whose quarter is locked can only be corrected (with a reason); one bad cell refuses the
     whole request.
     """
+    # Stays long: checks, locked read and writes run in this order in one transaction.
     today = today or timezone.localdate()
     require(actor, "points.record", branch, "只有积分记录员或支部书记、副书记可以登记党费。")
     require_year_open(branch, year)
     members = {m.pk: m for m in dues_members(branch)}
     last = last_open_month(year, today)
     correction_reason = (correction_reason or "").strip()
-    valid = set(DuesStatus.values)
 
-    errors: list[str] = []
-    unknown = {pk for pk, _ in entries if pk not in members}
-    if unknown:
-        names = member_names(unknown)
-        for pk in sorted(unknown):
-            errors.append(
-                f"{names[pk]}不在本支部的党费名单中。" if pk in names else f"提交的党员（编号 {pk}）不存在。"
-            )
-    refused: set[int] = set()
-    for (pk, month), status in sorted(entries.items()):
-        member = members.get(pk)
-        if member is None:
-            continue
-        if not 1 <= month <= 12:
-            errors.append(f"{member.name}：月份应为 1 至 12。")
-            continue
-        if status and status not in valid:
-            errors.append(f"{member.name}{month}月：“{status}”不是有效的交纳情况。")
-        if status and month < first_dues_month(member, year):
-            errors.append(f"{member.name}{year}年{month}月尚未入党，无需登记党费。")
-        if status and month > last:
-            errors.append(f"{member.name}：{year}年{month}月尚未到期，不能登记党费。")
-        if pk not in refused and not actor.has_perm("points.record_member", member):
-            refused.add(pk)
-            own = member.user_id == actor.pk
-            errors.append(OWN_ROW.format(what="党费") if own else f"您不能登记{member.name}的党费。")
+    errors = _grid_errors(entries, members, year, last, actor)
     if errors:
         raise ValidationError(errors)
 
@@ -147,3 +122,37 @@ def dues_record(
         corrected=len(retired),
         unchanged=unchanged,
     )
+
+
+def _grid_errors(
+    entries: Mapping[tuple[int, int], str], members: dict, year: int, last: int, actor
+) -> list[str]:
+    """What is wrong with the grid's cells before anything is read for saving: one message a problem."""
+    valid = set(DuesStatus.values)
+    errors: list[str] = []
+    unknown = {pk for pk, _ in entries if pk not in members}
+    if unknown:
+        names = member_names(unknown)
+        for pk in sorted(unknown):
+            errors.append(
+                f"{names[pk]}不在本支部的党费名单中。" if pk in names else f"提交的党员（编号 {pk}）不存在。"
+            )
+    refused: set[int] = set()
+    for (pk, month), status in sorted(entries.items()):
+        member = members.get(pk)
+        if member is None:
+            continue
+        if not 1 <= month <= 12:
+            errors.append(f"{member.name}：月份应为 1 至 12。")
+            continue
+        if status and status not in valid:
+            errors.append(f"{member.name}{month}月：“{status}”不是有效的交纳情况。")
+        if status and month < first_dues_month(member, year):
+            errors.append(f"{member.name}{year}年{month}月尚未入党，无需登记党费。")
+        if status and month > last:
+            errors.append(f"{member.name}：{year}年{month}月尚未到期，不能登记党费。")
+        if pk not in refused and not actor.has_perm("points.record_member", member):
+            refused.add(pk)
+            own = member.user_id == actor.pk
+            errors.append(OWN_ROW.format(what="党费") if own else f"您不能登记{member.name}的党费。")
+    return errors
