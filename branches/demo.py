@@ -79,6 +79,7 @@ def is_seeded() -> bool:
 @transaction.atomic
 def seed(today: datetime.date | None = None) -> bool:
     """Create the demo committee once. Returns False when it is already there."""
+    # Stays long: demo data reads best as one story of what is created, in order.
     if is_seeded():
         return False
     today = today or timezone.localdate()

@@ -59,6 +59,7 @@ def _secretary_user(branch):
 
 def _records(rng, branch, members, start: datetime.date, end: datetime.date):
     """Sessions with attendance, monthly dues and thought reports between start and end (exclusive)."""
+    # Stays long: demo data reads best as one story of what is created, in order.
     sessions, attendance, dues, reports = [], [], [], []
     month = datetime.date(start.year, start.month, 1)
     payers = [m for m in members if m.category != Category.ACTIVIST]

@@ -243,6 +243,7 @@ def provisional_totals(branches: list[Organization], year: int, upto: int) -> di
 def build_dashboard(
     unit: Organization, year: int, today: datetime.date | None = None, study_rows=None
 ) -> Dashboard:
+    # Stays long: a fixed set of queries, each filling its columns of the same rows.
     today = today or timezone.localdate()
     branches = scope_branches(unit)
     rows = {b.pk: BranchRow(branch=b) for b in branches}

@@ -110,6 +110,7 @@ class PointEntryResource(_ScopedResource):
     # import ------------------------------------------------------------------------------------
 
     def import_instance(self, instance, row, **kwargs):
+        # Stays long: each column's lookup and check in the workbook's column order, errors in that order.
         errors: dict[str, list[str]] = {}
         member = self.member_by_code(cell_text(row.get("党员编号")), errors)
         name = cell_text(row.get("姓名"))

@@ -33,6 +33,7 @@ def _common(ours: dict, theirs: dict) -> list:
 
 
 def check_against(scheme: Scheme, reference: Scheme) -> None:
+    # Stays long: one check per part of the scheme, in the guideline's order, all problems collected.
     problems = Problems()
     if scheme.base_total != reference.base_total:
         problems.add("base_total", f"应为 {reference.base_total} 分，现为 {scheme.base_total} 分")

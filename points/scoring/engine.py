@@ -149,6 +149,7 @@ def _score(scheme: Scheme, facts: MemberFacts, provisional: bool) -> MemberScore
 
 
 def _bonus_lines(plan, bonuses, lines: list[Line]) -> int:
+    # Stays long: one pass over the bonuses claiming each content once, in the clause's order.
     entries = []
     for index, bonus in enumerate(bonuses):
         path = f"bonuses[{index}]"

@@ -59,6 +59,7 @@ def _hours(value) -> Decimal:
 def record_counts(scope: Q, year: int, first: int, last: int) -> dict[tuple[int, int], Counts]:
     """(member id, quarter) -> what the member's current records of quarters `first`..`last` of `year`
     count, read from the records (three grouped queries). `scope` filters on `member`."""
+    # Stays long: a fixed set of queries, each filling its columns of the same rows.
     start, end = quarter_bounds(year, first)[0], quarter_bounds(year, last)[1]
     org, meet, study = (
         Q(session__kind__in=ORG_LIFE_KINDS),

@@ -122,6 +122,7 @@ def branches_facts(
     Judgments not entered by the committee count as full marks (the committee records only where a
     member falls short, with its reason) when `judgment_default` is set.
     """
+    # Stays long: a fixed set of queries, each filling its columns of the same rows.
     branches = list(branches)
     branch_ids = [b.pk for b in branches]
     schemes = schemes_for(branches, year)

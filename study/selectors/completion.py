@@ -68,6 +68,7 @@ def _local_date(value: datetime.datetime) -> datetime.date:
 
 
 def completion_table(user, year: int, *, now: datetime.datetime | None = None) -> list[CompletionRow]:
+    # Stays long: a fixed set of queries, each filling its columns of the same rows.
     now = now or timezone.now()
     paths = completion_paths(actor_for(user))
     branches = list(

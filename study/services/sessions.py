@@ -151,6 +151,7 @@ def reschedule_submit(
 ) -> RescheduleNotice:
     """File a notice. Filed by the general branch (or a direct branch's leaders) it goes straight to the
     department; filed by the branch it waits for the general branch to forward it."""
+    # Stays long: one workflow step, one service (STYLE §3): checks, lock, transition row in order.
     now = now or timezone.now()
     require(
         actor, "study.file_notice", study_session, "只有党支部书记、副书记或党总支负责人可以报备时间调整。"

@@ -113,6 +113,7 @@ def objection_handle(
     add_entry: dict | None = None,
 ) -> Objection:
     """Investigate, record the findings and the feedback; an upheld objection comes with its correction."""
+    # Stays long: one workflow step, one service (STYLE §3): checks, lock, transition row in order.
     take_locks(LEDGER, TRANSITIONS)
     if not can_handle_objection(actor, objection):
         _deny("您无权处理该异议。")

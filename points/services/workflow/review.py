@@ -35,6 +35,7 @@ def declaration_review(
     *, declaration: Declaration, actor, approve: bool, reason: str = "", value=None, measure: str = ""
 ) -> Declaration:
     """Approve (optionally at another value within the allowed range) or reject with a reason."""
+    # Stays long: one workflow step, one service (STYLE §3): checks, lock, transition row in order.
     take_locks(LEDGER, TRANSITIONS)
     quarter = declaration.quarter
     _in_review(quarter, actor)
@@ -115,6 +116,7 @@ def entry_add(
     occurred_on: datetime.date | None = None,
 ) -> PointEntry:
     """支委会 enters a deduction, a bonus or a judgment of a base item directly at review."""
+    # Stays long: one workflow step, one service (STYLE §3): checks, lock, transition row in order.
     take_locks(LEDGER)
     _in_review(quarter, actor)
     if member.branch_id != quarter.branch_id:
