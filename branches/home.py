@@ -82,118 +82,147 @@ def _next_quarter_items(manages: set[int], today) -> list[WaitingItem]:
 
 
 def _workflow_items(user, actor: Actor, today) -> list[WaitingItem]:
-    from django.db.models import Count, Q
-
-    from points.models import (
-        AnnualFiling,
-        DeclarationState,
-        FilingState,
-        ObjectionState,
-        Quarter,
-        QuarterState,
-    )
     from points.rules import BRANCH_LEADER_ROLES
-    from points.selectors.workflow_scopes import handles_objections, objections_to_handle
 
     from .access import MANAGER_ROLES
-    from .models import BRANCH_KINDS, Organization
+    from .models import BRANCH_KINDS
 
-    items: list[WaitingItem] = []
-    if actor.branch_id:
-        for q in Quarter.objects.filter(
-            branch_id=actor.branch_id, state__in=[QuarterState.OPEN, QuarterState.PUBLISHED]
-        ):
-            if q.state == QuarterState.OPEN and (
-                q.declaration_closes is None or today <= q.declaration_closes
-            ):
-                until = f"，{q.declaration_closes:%m月%d日}截止" if q.declaration_closes else ""
-                items.append(
-                    WaitingItem(f"{q.label}积分申报{until}", 0, reverse("points:declare", args=[q.pk]))
-                )
-            elif q.state == QuarterState.PUBLISHED and q.publicity_end and today <= q.publicity_end:
-                items.append(
-                    WaitingItem(
-                        f"{q.label}积分公示中，{q.publicity_end:%m月%d日}前可提出异议",
-                        0,
-                        reverse("points:quarter", args=[q.pk]),
-                    )
-                )
     leads = {p.org_id for p in actor.posts if p.role in BRANCH_LEADER_ROLES and p.org_kind in BRANCH_KINDS}
     manages = {p.org_id for p in actor.posts if p.role in MANAGER_ROLES and p.org_kind in BRANCH_KINDS}
-    if leads:
-        quarters = (
-            Quarter.objects.filter(branch_id__in=leads)
-            .exclude(state=QuarterState.CLOSED)
-            .annotate(pending=Count("declarations", filter=Q(declarations__state=DeclarationState.SUBMITTED)))
-        )
-        for q in quarters:
-            if q.branch_id in manages and q.state == QuarterState.OPEN:
-                closes = f"（申报{q.declaration_closes:%m月%d日}截止）" if q.declaration_closes else ""
-                items.append(
-                    WaitingItem(
-                        f"{q.label}申报中{closes}：申报截止后“截止申报，转入支委初评”",
-                        0,
-                        reverse("points:quarter", args=[q.pk]),
-                    )
-                )
-            elif q.state == QuarterState.IN_REVIEW and q.pending:
-                items.append(
-                    WaitingItem(f"{q.label}待初评的申报", q.pending, reverse("points:review", args=[q.pk]))
-                )
-            elif q.branch_id in manages and q.state == QuarterState.IN_REVIEW:
-                items.append(
-                    WaitingItem(
-                        f"{q.label}初评已完成，待召开党员大会评定", 0, reverse("points:assembly", args=[q.pk])
-                    )
-                )
-            elif q.branch_id in manages and q.state == QuarterState.DETERMINED:
-                items.append(
-                    WaitingItem(f"{q.label}已评定，待发布公示", 0, reverse("points:quarter", args=[q.pk]))
-                )
-            elif q.branch_id in manages and q.state == QuarterState.PUBLISHED and q.publicity_end < today:
-                items.append(
-                    WaitingItem(f"{q.label}公示期满，待结束公示", 0, reverse("points:quarter", args=[q.pk]))
-                )
-    items += _next_quarter_items(manages, today)
-    # The objections list's own scope (points.handle_objection's twin), still unanswered.
-    pending_objections = (
-        objections_to_handle(user).filter(state=ObjectionState.SUBMITTED).count()
-        if handles_objections(user)
-        else 0
-    )
-    if pending_objections:
-        items.append(WaitingItem("待处理的积分异议和申诉", pending_objections, reverse("points:objections")))
-    last_year = today.year - 1
-    if manages:
-        filed = dict(
-            AnnualFiling.objects.filter(branch_id__in=manages, year=last_year).values_list(
-                "branch_id", "state"
-            )
-        )
-        for branch_id in sorted(manages):
-            state = filed.get(branch_id)
-            if state in (None, FilingState.ROLLED_UP, FilingState.RETURNED):
-                title = (
-                    f"{last_year}年度积分被退回，待修改后重新报送"
-                    if state == FilingState.RETURNED
-                    else (f"{last_year}年度积分待汇总并报上级党组织")
-                )
-                items.append(WaitingItem(title, 0, reverse("points:annual", args=[branch_id, last_year])))
-    if actor.oversight_paths:
-        submitted = AnnualFiling.objects.filter(
-            path_q(actor.oversight_paths, "branch__path"), state=FilingState.SUBMITTED
-        ).count()
-        if submitted:
-            items.append(WaitingItem("待审核备案的年度积分", submitted, reverse("points:filings")))
-        unfiled = (
-            Organization.objects.filter(path_q(actor.oversight_paths), kind__in=BRANCH_KINDS)
-            .exclude(filings__year=last_year, filings__state=FilingState.FILED)
-            .count()
-        )
-        if unfiled:
+    return [
+        *_member_quarter_items(actor, today),
+        *_leader_quarter_items(leads, manages, today),
+        *_next_quarter_items(manages, today),
+        *_objection_items(user),
+        *_filing_items(manages, today.year - 1),
+        *_oversight_items(actor, today.year - 1),
+    ]
+
+
+def _member_quarter_items(actor: Actor, today) -> list[WaitingItem]:
+    """The member's own branch: a quarter open for declarations, or published for objections."""
+    from points.models import Quarter, QuarterState
+
+    items = []
+    if not actor.branch_id:
+        return items
+    for q in Quarter.objects.filter(
+        branch_id=actor.branch_id, state__in=[QuarterState.OPEN, QuarterState.PUBLISHED]
+    ):
+        if q.state == QuarterState.OPEN and (q.declaration_closes is None or today <= q.declaration_closes):
+            until = f"，{q.declaration_closes:%m月%d日}截止" if q.declaration_closes else ""
+            items.append(WaitingItem(f"{q.label}积分申报{until}", 0, reverse("points:declare", args=[q.pk])))
+        elif q.state == QuarterState.PUBLISHED and q.publicity_end and today <= q.publicity_end:
             items.append(
-                WaitingItem(f"{last_year}年度积分尚未备案的党支部", unfiled, reverse("points:filings"))
+                WaitingItem(
+                    f"{q.label}积分公示中，{q.publicity_end:%m月%d日}前可提出异议",
+                    0,
+                    reverse("points:quarter", args=[q.pk]),
+                )
             )
+    return items
+
+
+def _leader_quarter_items(leads: set[int], manages: set[int], today) -> list[WaitingItem]:
+    """The next step of each unclosed quarter of the branches a user leads (review) or manages."""
+    from django.db.models import Count, Q
+
+    from points.models import DeclarationState, Quarter, QuarterState
+
+    items = []
+    if not leads:
+        return items
+    quarters = (
+        Quarter.objects.filter(branch_id__in=leads)
+        .exclude(state=QuarterState.CLOSED)
+        .annotate(pending=Count("declarations", filter=Q(declarations__state=DeclarationState.SUBMITTED)))
+    )
+    for q in quarters:
+        manager = q.branch_id in manages
+        if manager and q.state == QuarterState.OPEN:
+            closes = f"（申报{q.declaration_closes:%m月%d日}截止）" if q.declaration_closes else ""
+            items.append(
+                WaitingItem(
+                    f"{q.label}申报中{closes}：申报截止后“截止申报，转入支委初评”",
+                    0,
+                    reverse("points:quarter", args=[q.pk]),
+                )
+            )
+        elif q.state == QuarterState.IN_REVIEW and q.pending:
+            items.append(
+                WaitingItem(f"{q.label}待初评的申报", q.pending, reverse("points:review", args=[q.pk]))
+            )
+        elif manager and q.state == QuarterState.IN_REVIEW:
+            items.append(
+                WaitingItem(
+                    f"{q.label}初评已完成，待召开党员大会评定", 0, reverse("points:assembly", args=[q.pk])
+                )
+            )
+        elif manager and q.state == QuarterState.DETERMINED:
+            items.append(
+                WaitingItem(f"{q.label}已评定，待发布公示", 0, reverse("points:quarter", args=[q.pk]))
+            )
+        elif manager and q.state == QuarterState.PUBLISHED and q.publicity_end < today:
+            items.append(
+                WaitingItem(f"{q.label}公示期满，待结束公示", 0, reverse("points:quarter", args=[q.pk]))
+            )
+    return items
+
+
+def _objection_items(user) -> list[WaitingItem]:
+    """Objections still unanswered, in the objections list's own scope (points.handle_objection's twin)."""
+    from points.models import ObjectionState
+    from points.selectors.workflow_scopes import handles_objections, objections_to_handle
+
+    if not handles_objections(user):
+        return []
+    pending = objections_to_handle(user).filter(state=ObjectionState.SUBMITTED).count()
+    return [WaitingItem("待处理的积分异议和申诉", pending, reverse("points:objections"))] if pending else []
+
+
+def _filing_items(manages: set[int], last_year: int) -> list[WaitingItem]:
+    """Last year's roll-up of each managed branch, until it is reported (or again after a return)."""
+    from points.models import AnnualFiling, FilingState
+
+    if not manages:
+        return []
+    filed = dict(
+        AnnualFiling.objects.filter(branch_id__in=manages, year=last_year).values_list("branch_id", "state")
+    )
+    items = []
+    for branch_id in sorted(manages):
+        state = filed.get(branch_id)
+        if state in (None, FilingState.ROLLED_UP, FilingState.RETURNED):
+            title = (
+                f"{last_year}年度积分被退回，待修改后重新报送"
+                if state == FilingState.RETURNED
+                else f"{last_year}年度积分待汇总并报上级党组织"
+            )
+            items.append(WaitingItem(title, 0, reverse("points:annual", args=[branch_id, last_year])))
+    return items
+
+
+def _oversight_items(actor: Actor, last_year: int) -> list[WaitingItem]:
+    """The higher organization: filings to review, and branches whose last year is not filed yet."""
+    from points.models import AnnualFiling, FilingState
+
+    from .models import BRANCH_KINDS, Organization
+
+    if not actor.oversight_paths:
+        return []
+    items = []
+    submitted = AnnualFiling.objects.filter(
+        path_q(actor.oversight_paths, "branch__path"), state=FilingState.SUBMITTED
+    ).count()
+    if submitted:
+        items.append(WaitingItem("待审核备案的年度积分", submitted, reverse("points:filings")))
+    unfiled = (
+        Organization.objects.filter(path_q(actor.oversight_paths), kind__in=BRANCH_KINDS)
+        .exclude(filings__year=last_year, filings__state=FilingState.FILED)
+        .count()
+    )
+    if unfiled:
+        items.append(WaitingItem(f"{last_year}年度积分尚未备案的党支部", unfiled, reverse("points:filings")))
     return items
 
 
