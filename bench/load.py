@@ -1,8 +1,8 @@
 """Load benchmark (issue 19): p95 latency with people pausing between pages, at 50 and at 200 simulated
 users, on gunicorn + PostgreSQL, one machine.
 
-Builds, in a PostgreSQL database of its own (`jifen_bench_load`, dropped and re-created on 127.0.0.1), the demo
-(`seed_demo`) enlarged to 10,000 members in branches of 60 with a year and a bit of records
+Builds, in a PostgreSQL database of its own (`jifen_bench_load`, dropped and re-created on 127.0.0.1),
+the demo (`seed_demo`) enlarged to 10,000 members in branches of 60 with a year and a bit of records
 (bench/load_seed.py). Starts gunicorn (config/gunicorn.conf.py: sync workers, 2 per core + 1) with
 production settings (bench/load_settings.py: DEBUG off, manifest static files, plus a minimal view) on a
 free port of 127.0.0.1 (bench/load_server.py) and logs every simulated user in once.
@@ -10,11 +10,13 @@ free port of 127.0.0.1 (bench/load_server.py) and logs every simulated user in o
 Then, for each user count (50, then 200), the users (bench/load_cast.py: half members, a quarter
 recorders, a quarter committee members, each a thread with its own connection and session cookie,
 bench/load_client.py) open their pages one after another, pausing between two pages a random time drawn
-from an exponential distribution, 1 s on average (--think). A person reading a page takes longer than
-that, so 200 such users load the server like several hundred real ones. Members open home, their member
-page, their year of points and their study; recorders home, the branch's sessions and the attendance
-screen of today's session (GET, then POST with the CSRF token); committee members home, the review list
-of the quarter in review and members' review pages. Before the pages, the same users open a minimal
+from an exponential distribution, 7 s on average (--think): TPC-W's think time, the pause of a person
+who reads a page before the next click. 200 such users send about 28 pages a second, more than a party
+committee of a few hundred people does at its busiest hour. --think 1 gives a harsher load (a person
+clicking through without reading). Members open home, their member page, their year of points and
+their study; recorders home, the branch's sessions and the attendance screen of today's session (GET,
+then POST with the CSRF token); committee members home, the review list of the quarter in review and
+members' review pages. Before the pages, the same users open a minimal
 Django view (`HttpResponse("ok")` through the whole middleware stack) for --baseline-seconds, with the
 same pauses: its p95 is printed beside the pages' as the floor of this machine, not as a target.
 
@@ -24,9 +26,9 @@ X-Request-ID) and how the cores were shared (bench/load_report.py). The verdict 
 p95 of the pages < 300 ms and 0 errors. Only 127.0.0.1 is contacted; gunicorn is stopped at the end, also
 on Ctrl+C or SIGTERM. Exit status 1 if a target is not met.
 
-Run:  uv run python bench/load.py                      # 10,000 members, 50 then 200 users, 60 s each
+Run:  uv run python bench/load.py                      # 10,000 members, 50 then 200 users, 90 s each
       uv run python bench/load.py --members 1000 --users 20 --seconds 10 --baseline-seconds 5  # quick
-      uv run python bench/load.py --reuse-db           # skip the seeding, reuse the last jifen_bench_load
+      uv run python bench/load.py --reuse-db           # reuse the last run's jifen_bench_load
 """
 
 from __future__ import annotations
@@ -50,7 +52,14 @@ from bench.load_cast import Cast, cast_users  # noqa: E402
 from bench.load_client import Browser, SimulatedUser, log_in_all, run_phase  # noqa: E402
 from bench.load_report import cpu_probe, print_phase  # noqa: E402
 from bench.load_seed import build_database  # noqa: E402
-from bench.load_server import HOST, free_port, start_gunicorn, stop_gunicorn, wait_healthy, worker_count  # noqa: E402
+from bench.load_server import (  # noqa: E402
+    HOST,
+    free_port,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_healthy,
+    worker_count,
+)
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_SECONDS = 600
@@ -62,10 +71,10 @@ def parse_args(argv=None):
     parser.add_argument("--members", type=int, default=10_000, help="members in all, demo included")
     parser.add_argument("--branch-size", type=int, default=60)
     parser.add_argument("--users", default="50,200", help="simulated user counts, one phase each")
-    parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's pages, s")
-    parser.add_argument("--seconds", type=float, default=60, help="measured length of each pages phase")
+    parser.add_argument("--think", type=float, default=7.0, help="mean pause between a user's pages, s")
+    parser.add_argument("--seconds", type=float, default=90, help="measured length of each pages phase")
     parser.add_argument("--baseline-seconds", type=float, default=15, help="the minimal view's (0: skip)")
-    parser.add_argument("--warmup", type=float, default=5, help="unmeasured seconds before each phase")
+    parser.add_argument("--warmup", type=float, default=10, help="unmeasured seconds before each phase")
     parser.add_argument(
         "--workers", type=int, default=None, help="gunicorn workers (default: 2 per core + 1)"
     )

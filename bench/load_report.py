@@ -57,14 +57,14 @@ def print_phase(title: str, result: PhaseResult, log: Path, per_page: bool) -> d
     cpu = cpu_use(result.cpu_start, result.cpu_end, result.seconds)
     print(f"{title}: {result.seconds:.1f} s measured")
     print(
-        f"  cores busy: {cpu['machine']:.2f} of {os.cpu_count()} = gunicorn {cpu['gunicorn']:.2f} + PostgreSQL "
-        f"{cpu['postgres']:.2f} + the driver {cpu['driver']:.2f} + other {cpu['other']:.2f}"
+        f"  cores busy: {cpu['machine']:.2f} of {os.cpu_count()} = gunicorn {cpu['gunicorn']:.2f} "
+        f"+ PostgreSQL {cpu['postgres']:.2f} + the driver {cpu['driver']:.2f} + other {cpu['other']:.2f}"
         + (f" (and {cpu['steal']:.2f} stolen by the hypervisor)" if cpu["steal"] >= 0.01 else "")
     )
     if cpu["other"] > 0.2:
         print(
-            f"  WARNING: other processes used {cpu['other']:.2f} cores during this phase: the machine was not "
-            "quiet, the latencies include waiting for those cores"
+            f"  WARNING: other processes used {cpu['other']:.2f} cores during this phase: the machine was "
+            "not quiet, the latencies include waiting for those cores"
         )
     print(
         f"  {f['n']:,} requests, {f['rps']:.1f} requests/s, median {f['median']:.0f} ms, "

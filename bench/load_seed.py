@@ -197,7 +197,8 @@ def build_database(args) -> str:
             # the checkpoint writes the loaded pages out now too.
             cursor.execute("VACUUM (ANALYZE)")
             cursor.execute("CHECKPOINT")
-        summary = f"demo + {n_branches * args.branch_size:,} members in {n_branches} bench branches of {args.branch_size}"
+        added = n_branches * args.branch_size
+        summary = f"demo + {added:,} members in {n_branches} bench branches of {args.branch_size}"
     rows = Attendance.objects.count() + DuesRecord.objects.count() + ThoughtReport.objects.count()
     members = Member.objects.count()
     connection.close()

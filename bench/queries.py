@@ -277,7 +277,8 @@ def main() -> int:
     width = max(len(p) for p in small)
     # The page's size shows its rows did grow: a page that stays as long compares nothing.
     print(
-        f"{'page':<{width}}  {'as':<9}{'queries: small':>14}{'large':>7}  verdict  {'KB: small':>9}{'large':>7}"
+        f"{'page':<{width}}  {'as':<9}{'queries: small':>14}{'large':>7}  verdict  "
+        f"{'KB: small':>9}{'large':>7}"
     )
     bad = 0
     for page, (username, few, few_bytes) in small.items():
