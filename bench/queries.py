@@ -86,7 +86,9 @@ def build(size: int, extra_branches: int):
     )
     workflow.quarter_start_review(quarter=open_q, actor=secretary)
     Objection.objects.bulk_create(
-        Objection(quarter=closed_q, member=m, channel="branch", text="对本人积分有异议") for m in members
+        # Every other one an appeal (申诉), which the department sees.
+        Objection(quarter=closed_q, member=m, channel=("branch", "appeal")[i % 2], text="对本人积分有异议")
+        for i, m in enumerate(members)
     )
     for m in members:
         Exemption.objects.create(
