@@ -14,7 +14,6 @@ STEPS = {
     "facts (records read and turned into facts)": "branches_facts",
     "scoring": "score_many",
     "ranking and clause 5": "assess_branch",
-    "storing the new explanation lines": "store_lines",
     "building result rows": "_result",
 }
 

@@ -77,9 +77,8 @@ def seed(rng: random.Random):
     from branches.models import Organization, OrgKind
     from members.models import Category, Gender, Member
     from points.models import AnnualFiling, AnnualResult, FilingState
-    from points.models.workflow import LineBook
+    from points.models.workflow import stored_line
     from points.scoring import GUIDELINE_SCHEME, RESULT_LABELS, Line
-    from points.services.lines import store_lines
 
     started = time.perf_counter()
     committee = Organization.objects.create(
@@ -138,7 +137,6 @@ def seed(rng: random.Random):
     codes = list(RESULT_LABELS)
     results = []
     by_branch: dict[int, list[AnnualResult]] = {}
-    book = LineBook()  # the distinct lines, stored once (ExplanationLine)
     for m in members:
         exempt = rng.random() < 0.01
         r = AnnualResult(filing=filing_of[m.branch_id], member=m, category=m.category, exempt=exempt)
@@ -151,20 +149,21 @@ def seed(rng: random.Random):
             r.total = r.base + r.bonus - r.deductions
             r.base_items = {code: str(v) for code, v in values.items()}
             r.results = [c for c in codes if rng.random() < 0.15][:3]
-            r.line_refs = book.refs(
-                Line(
-                    "base",
-                    i.code,
-                    i.clause,
-                    i.label,
-                    values[i.code],
-                    f"{i.label}：按记录计 {values[i.code]} 分",
+            r.lines = [
+                stored_line(
+                    Line(
+                        "base",
+                        i.code,
+                        i.clause,
+                        i.label,
+                        values[i.code],
+                        f"{i.label}：按记录计 {values[i.code]} 分",
+                    )
                 )
                 for i in items
-            )
+            ]
         results.append(r)
         by_branch.setdefault(m.branch_id, []).append(r)
-    store_lines(book.lines.values())
     for branch_results in by_branch.values():
         ranked = sorted((r for r in branch_results if not r.exempt), key=lambda r: r.total, reverse=True)
         for position, r in enumerate(ranked, start=1):

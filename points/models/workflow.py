@@ -1,8 +1,5 @@
 """The quarterly workflow of clause 四: quarter states, declarations, assembly, objections, annual filing."""
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -187,75 +184,10 @@ class AnnualFiling(models.Model):
 
 
 def stored_line(line) -> list:
-    """An explained line of the scoring engine as `ExplanationLine.line` keeps it:
+    """An explained line of the scoring engine as `AnnualResult.lines` keeps it:
     [section, code, clause, label, points as text or None, text]."""
     points = None if line.points is None else str(line.points)
     return [line.section, line.code, line.clause, line.label, points, line.text]
-
-
-def line_digest(stored: list) -> str:
-    """What identifies a stored line: the SHA-256 of its compact JSON."""
-    text = json.dumps(stored, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def line_id(digest: str) -> int:
-    """A stored line's id, from its digest (63 bits, a positive bigint): known before the line is stored,
-    so results can be written while their lines are still being worked out."""
-    return int(digest[:16], 16) >> 1
-
-
-class LineIdCollision(RuntimeError):
-    """Two different lines with the same 63-bit id: never expected (one chance in ~10^18 per pair)."""
-
-
-class ExplanationLine(models.Model):
-    """积分说明: one explained line of the scoring engine, stored once however many results in however
-    many filings show it (a committee's ten thousand results share a few hundred lines); a result keeps
-    their ids (`AnnualResult.line_refs`). Written only by `points.services.lines.store_lines`, which
-    refuses two lines whose ids collide; never changed or deleted."""
-
-    id = models.BigIntegerField(primary_key=True)  # line_id(digest)
-    digest = models.CharField(max_length=64, unique=True)  # line_digest(line)
-    line = models.JSONField()  # stored_line(...)
-
-    class Meta:
-        verbose_name = "积分说明"
-        verbose_name_plural = "积分说明"
-
-    def __str__(self) -> str:
-        return " ".join(str(part) for part in self.line if part)
-
-
-class LineBook:
-    """The distinct stored lines met (`lines`: id -> stored line) and each engine line's id (`refs`), for
-    `store_lines` to store the ones not stored yet."""
-
-    def __init__(self):
-        self.lines: dict[int, list] = {}
-        self._ids: dict[tuple, int] = {}
-        # Members scored alike share line objects: a line object met again is looked up by identity,
-        # which also keeps apart equal lines whose points print differently (12 and 12.0). The line is
-        # held so that its id is not given to another object while the book is in use.
-        self._seen: dict[int, tuple] = {}
-
-    def ref(self, line) -> int:
-        seen = self._seen.get(id(line))
-        if seen is not None:
-            return seen[1]
-        stored = stored_line(line)
-        key = tuple(stored)
-        ref = self._ids.get(key)
-        if ref is None:
-            ref = self._ids[key] = line_id(line_digest(stored))
-            if ref in self.lines:  # two different lines with the same id: never expected
-                raise LineIdCollision(f"explanation line {ref}: {self.lines[ref]} and {stored}")
-            self.lines[ref] = stored
-        self._seen[id(line)] = (line, ref)
-        return ref
-
-    def refs(self, lines) -> list[int]:
-        return [self.ref(line) for line in lines]
 
 
 class AnnualResult(models.Model):
@@ -275,31 +207,14 @@ class AnnualResult(models.Model):
     rank = models.PositiveIntegerField(null=True)
     near_bottom = models.BooleanField(default=False)
     results = models.JSONField(default=list)
-    # The engine's explained lines, in order, as `ExplanationLine` ids.
-    line_refs = models.JSONField(default=list)
+    # The engine's explained lines, in order, each as `stored_line` gives it.
+    lines = models.JSONField(default=list)
 
     class Meta:
         verbose_name = "年度积分结果"
         verbose_name_plural = "年度积分结果"
         ordering = ["rank", "member__code"]
         constraints = [models.UniqueConstraint(fields=["filing", "member"], name="annual_result_unique")]
-
-    @property
-    def lines(self) -> list[list]:
-        """[stored_line(line), ...] of the engine's explained lines, read in one query (or given to many
-        results at once by `with_lines`)."""
-        if "_lines" not in self.__dict__:
-            with_lines([self])
-        return self.__dict__["_lines"]
-
-
-def with_lines(results: list[AnnualResult]) -> list[AnnualResult]:
-    """Give every result its `lines`, in one query however many results."""
-    ids = {i for r in results for i in r.line_refs}
-    book = dict(ExplanationLine.objects.filter(pk__in=sorted(ids)).values_list("pk", "line")) if ids else {}
-    for r in results:
-        r.__dict__["_lines"] = [book[i] for i in r.line_refs]
-    return results
 
 
 class Transition(AuditChained):

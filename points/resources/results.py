@@ -17,7 +17,7 @@ from ..models import (
     FilingState,
     Transition,
 )
-from ..models.workflow import LineBook
+from ..models.workflow import stored_line
 from ..scoring import (
     CATEGORY_LABELS,
     GUIDELINE_SCHEME,
@@ -27,7 +27,6 @@ from ..scoring import (
     ScoringError,
     assess_branch,
 )
-from ..services.lines import store_lines
 from ._common import (
     HISTORY_REASON,
     NO,
@@ -296,15 +295,13 @@ def _rank_history(filing: AnnualFiling) -> None:
         assessed = {a.member_id: a for a in assess_branch(GUIDELINE_SCHEME, scores, previous)}
     except ScoringError as exc:
         raise ValueError(f"{filing}：{exc}") from None
-    book = LineBook()
     for r in results:
         a = assessed[r.member_id]
         r.rank = a.rank
         r.near_bottom = a.low_and_bottom or a.near_bottom
         r.results = list(a.results)
-        r.line_refs = book.refs((*a.score.lines, *_money_lines(r), *a.lines))
-    store_lines(book.lines.values())
-    AnnualResult.objects.bulk_update(results, ["rank", "near_bottom", "results", "line_refs"])
+        r.lines = [stored_line(line) for line in (*a.score.lines, *_money_lines(r), *a.lines)]
+    AnnualResult.objects.bulk_update(results, ["rank", "near_bottom", "results", "lines"])
 
 
 def _money_lines(r: AnnualResult) -> list[Line]:

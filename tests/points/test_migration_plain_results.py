@@ -4,7 +4,6 @@ columns are JSONField; every result keeps its values, and reversing gives the tr
 import pytest
 from django.db import connection
 
-from points.models import AnnualResult
 from tests.factories import make_committee_tree, make_member
 from tests.points.migrating import migrate, migrate_to_head
 
@@ -44,6 +43,8 @@ def test_results_keep_their_values_and_get_their_filing_key_back(at_0013):
     Result = at_0013.get_model("points", "AnnualResult")
     filing = Filing.objects.create(branch_id=b1.pk, year=2024, scheme={})
     items = {"study": "12", "学习\t": "1\\2"}
+    for i in (1, 2, 3):  # the lines line_refs points at (0016 copies them into each result)
+        at_0013.get_model("points", "ExplanationLine").objects.create(id=i, digest=str(i), line=[str(i)])
     Result.objects.create(
         filing=filing,
         member_id=a.pk,
@@ -58,10 +59,10 @@ def test_results_keep_their_values_and_get_their_filing_key_back(at_0013):
     if connection.vendor == "postgresql":
         assert _filing_keys() == [] and _filing_triggers()
 
-    migrate(AFTER)
+    apps = migrate(AFTER)  # the models of 0014 (0016 replaced line_refs)
     assert _filing_keys() == [("points_annualfiling", "id")]
     assert _filing_triggers() == set()
-    rows = {r.member_id: r for r in AnnualResult.objects.all()}
+    rows = {r.member_id: r for r in apps.get_model("points", "AnnualResult").objects.all()}
     assert (rows[a.pk].base_items, rows[a.pk].results, rows[a.pk].line_refs) == (
         items,
         ["excellent_candidate"],

@@ -15,10 +15,9 @@ from members.models import Member
 
 from ...locks import TRANSITIONS, take_locks
 from ...models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState, Transition
-from ...models.workflow import LineBook
+from ...models.workflow import stored_line
 from ...scoring import ScoringError, assess_branch, score_many
 from ...selectors.facts import branches_facts, scoring_members
-from ..lines import store_lines
 from ._steps import _deny, _move, _require
 
 
@@ -37,8 +36,8 @@ def _previous_bottom(branch_ids, year: int, schemes) -> dict[int, set[int]]:
 RESULT_BATCH = 1000  # results per INSERT
 
 
-def _result(filing_id: int, r, book: LineBook) -> AnnualResult:
-    """One member's AnnualResult from the engine's assessed result; its lines are stored once (`book`)."""
+def _result(filing_id: int, r) -> AnnualResult:
+    """One member's AnnualResult from the engine's assessed result."""
     score = r.score
     return AnnualResult(
         filing_id=filing_id,
@@ -53,7 +52,7 @@ def _result(filing_id: int, r, book: LineBook) -> AnnualResult:
         deductions=score.deductions,
         total=score.total,
         results=list(r.results),
-        line_refs=book.refs((*score.lines, *r.lines)),
+        lines=[stored_line(line) for line in (*score.lines, *r.lines)],
     )
 
 
@@ -151,7 +150,6 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
         )
     Transition.objects.create_many(transitions)
 
-    book = LineBook()
     results = []
     for branch in branches:
         bf = facts[branch.pk]
@@ -160,8 +158,7 @@ def _roll_up_many(branches: list, year: int, actor) -> list[AnnualFiling]:
             assessed = assess_branch(bf.scheme, scores, previous.get(branch.pk, set()))
         except ScoringError as exc:
             raise ValidationError(f"{branch.name}积分计算有误：{exc}") from None
-        results.extend(_result(filings[branch.pk].pk, r, book) for r in assessed)
-    store_lines(book.lines.values())
+        results.extend(_result(filings[branch.pk].pk, r) for r in assessed)
     AnnualResult.objects.bulk_create(results, batch_size=RESULT_BATCH)
     return [filings[b.pk] for b in branches]
 

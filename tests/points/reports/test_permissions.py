@@ -14,7 +14,6 @@ from django.urls import reverse
 from members.models import Category
 from points.models import AnnualFiling, AnnualResult, FilingState, Quarter, QuarterState
 from points.scoring import GUIDELINE_SCHEME
-from points.services.lines import store_lines
 from tests.conftest import ROLES as CAST_ROLES
 
 from .conftest import YEAR, build_year
@@ -93,7 +92,7 @@ def _b3_year(cast):
         deductions=Decimal(0),
         total=Decimal(100),
         rank=1,
-        line_refs=store_lines([["base", "study", "三(一)1", "认真学习", "12", "全年集中学习 32 学时"]]),
+        lines=[["base", "study", "三(一)1", "认真学习", "12", "全年集中学习 32 学时"]],
     )
     return quarter, filing, result
 

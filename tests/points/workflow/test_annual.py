@@ -11,14 +11,12 @@ from points.models import (
     Attendance,
     AttendanceStatus,
     EntryType,
-    ExplanationLine,
     FilingState,
     SessionKind,
 )
-from points.models.workflow import LineBook, stored_line, with_lines
+from points.models.workflow import stored_line
 from points.scoring import Line
 from points.services import workflow
-from points.services.lines import store_lines
 from tests.factories import record_session
 
 from .conftest import TZ, YEAR, full_year_records, run_quarter
@@ -156,47 +154,38 @@ def _engine_lines(monkeypatch) -> dict:
 
 
 def _check_lines(filing, engine: dict) -> list[AnnualResult]:
-    """Each result reads the engine's lines, from lines stored once however many results show them."""
-    results = with_lines(list(AnnualResult.objects.filter(filing=filing)))
+    """Each result keeps the lines the engine gave it, in order."""
+    results = list(AnnualResult.objects.filter(filing=filing))
     for r in results:
         assert r.lines == engine[r.member_id]
     return results
 
 
-def test_it_stores_each_line_once_for_every_filing_and_result_that_shows_it(cast, monkeypatch):
+def test_every_result_keeps_the_engines_lines_in_every_filing_also_when_rolled_up_again(cast, monkeypatch):
     full_year_records(cast, cast.member.member)
     _year(cast)
     _close_year(cast, cast.b3, cast.other_secretary.user)
     engine = _engine_lines(monkeypatch)
     b1, b3 = workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
     results = _check_lines(b1, engine) + _check_lines(b3, engine)
-    stored = list(ExplanationLine.objects.values_list("line", flat=True))
-    assert (
-        len({tuple(line) for line in stored}) == len(stored) == len({i for r in results for i in r.line_refs})
-    )
-    assert sum(len(r.line_refs) for r in results) > len(stored)  # members and branches share lines
-    b1_refs = {i for r in results if r.filing_id == b1.pk for i in r.line_refs}
-    b3_refs = {i for r in results if r.filing_id == b3.pk for i in r.line_refs}
-    assert b1_refs & b3_refs  # a line both branches show is stored once
+    assert all(r.lines for r in results)
 
-    # Rolled up again, nothing changed: no line is stored twice.
+    # Rolled up again, nothing changed: the same lines.
     workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
-    assert ExplanationLine.objects.count() == len(stored)
     _check_lines(b1, engine)
+    _check_lines(b3, engine)
 
 
-def test_a_result_reads_its_lines_in_one_query(cast, django_assert_num_queries):
+def test_a_result_reads_its_lines_with_its_row(cast, django_assert_num_queries):
     full_year_records(cast, cast.member.member)
     _year(cast)
     filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
-    result = AnnualResult.objects.get(filing=filing, member=cast.member.member)
     with django_assert_num_queries(1):
+        result = AnnualResult.objects.get(filing=filing, member=cast.member.member)
         assert any(line[5].startswith("全年集中学习 32 学时") for line in result.lines)
         assert result.lines[0][0] == "base"
-    results = list(AnnualResult.objects.filter(filing=filing))
     with django_assert_num_queries(1):
-        with_lines(results)
-        assert all(r.lines for r in results)
+        assert all(r.lines for r in AnnualResult.objects.filter(filing=filing))
 
 
 def test_it_shows_the_new_lines_when_rolled_up_again(cast, monkeypatch):
@@ -220,31 +209,11 @@ def test_it_shows_the_new_lines_when_rolled_up_again(cast, monkeypatch):
     assert any(line[5].startswith("全年集中学习 40 学时") for line in mine.lines)
 
 
-def test_a_line_book_keeps_equal_lines_that_print_differently_apart():
+def test_a_stored_line_keeps_the_points_as_the_engine_printed_them():
     twelve = Line("base", "discipline", "三(一)7", "遵守纪律", Decimal(12), "满分")
-    book = LineBook()
-    refs = book.refs([twelve, twelve, twelve._replace(points=Decimal("12.0")), Line(*twelve)])
-    assert refs[0] == refs[1] == refs[3] != refs[2]
-    assert book.lines == {
-        refs[0]: ["base", "discipline", "三(一)7", "遵守纪律", "12", "满分"],
-        refs[2]: ["base", "discipline", "三(一)7", "遵守纪律", "12.0", "满分"],
-    }
-
-
-def test_store_lines_gives_the_line_books_ids_and_refuses_a_line_whose_id_is_taken(db, monkeypatch):
-    from points.services import lines
-
-    full = ["base", "study", "三(一)1", "认真学习", "12", "满分"]
-    book = LineBook()
-    refs = book.refs([Line("base", "study", "三(一)1", "认真学习", Decimal(12), "满分")])
-    assert store_lines([full, full]) == refs * 2
-    assert store_lines([full]) == refs and ExplanationLine.objects.count() == 1  # stored once
-    monkeypatch.setattr(lines, "line_id", lambda digest: ExplanationLine.objects.get().pk)  # a collision
-    with pytest.raises(lines.LineIdCollision):
-        store_lines([["base", "study", "三(一)1", "认真学习", "11", "缺 4 学时"]])
-    assert list(ExplanationLine.objects.values_list("line", flat=True)) == [
-        ["base", "study", "三(一)1", "认真学习", "12", "满分"]
-    ]
+    assert stored_line(twelve) == ["base", "discipline", "三(一)7", "遵守纪律", "12", "满分"]
+    assert stored_line(twelve._replace(points=Decimal("12.0")))[4] == "12.0"
+    assert stored_line(twelve._replace(points=None))[4] is None
 
 
 def test_a_branch_the_engine_refuses_undoes_the_whole_roll_up(cast):
@@ -259,7 +228,7 @@ def test_a_branch_the_engine_refuses_undoes_the_whole_roll_up(cast):
     with pytest.raises(ValidationError, match="第三党支部积分计算有误"):
         workflow.annual_roll_up_many(branches=[cast.b1, cast.b3], year=YEAR, actor=cast.dept.user)
     assert not AnnualFiling.objects.exists() and not AnnualResult.objects.exists()
-    assert not ExplanationLine.objects.exists() and Transition.objects.count() == transitions
+    assert Transition.objects.count() == transitions
 
 
 def test_each_filing_keeps_the_scheme_its_branch_was_rolled_up_with_also_when_rolled_up_again(cast):
@@ -311,50 +280,6 @@ def test_a_filing_rolled_up_again_under_new_rules_stores_them_and_rewrites_no_ot
         assert (b1.scheme, b3.scheme) == (own, GUIDELINE_SCHEME.to_dict())
     schemes = dict(AnnualFiling.objects.values_list("branch_id", "scheme"))
     assert schemes == {cast.b1.pk: own, cast.b3.pk: GUIDELINE_SCHEME.to_dict()}
-
-
-def test_two_different_lines_with_the_same_id_are_refused_in_one_batch(db, monkeypatch):
-    from points.models import workflow as models_workflow
-    from points.services import lines
-
-    monkeypatch.setattr(models_workflow, "line_id", lambda digest: 7)
-    monkeypatch.setattr(lines, "line_id", lambda digest: 7)
-    twelve = Line("base", "study", "三(一)1", "认真学习", Decimal(12), "满分")
-    with pytest.raises(lines.LineIdCollision):
-        LineBook().refs([twelve, twelve._replace(points=Decimal(11))])
-    with pytest.raises(lines.LineIdCollision):
-        store_lines([stored_line(twelve), stored_line(twelve._replace(points=Decimal(11)))])
-    assert not ExplanationLine.objects.exists()
-
-
-def test_prune_lines_deletes_only_the_lines_no_result_points_at(cast):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    full_year_records(cast, cast.member.member)
-    _year(cast)
-    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
-    studied = [
-        line
-        for line in AnnualResult.objects.get(filing=filing, member=cast.member.member).lines
-        if "32 学时" in line[5]
-    ]
-    session = record_session(
-        cast.b1, datetime.datetime(YEAR, 12, 20, 14, tzinfo=TZ), hours_long=8, kind=SessionKind.STUDY, hours=8
-    )
-    Attendance.objects.create(session=session, member=cast.member.member, status=AttendanceStatus.PRESENT)
-    workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
-    stored = set(ExplanationLine.objects.values_list("pk", flat=True))
-    used = {i for refs in AnnualResult.objects.values_list("line_refs", flat=True) for i in refs}
-    assert used < stored  # the 32-hour line is left behind
-    out = StringIO()
-    call_command("prune_lines", stdout=out)
-    assert f"已删除 {len(stored - used)} 条" in out.getvalue()
-    assert set(ExplanationLine.objects.values_list("pk", flat=True)) == used
-    assert not ExplanationLine.objects.filter(line=studied[0]).exists()
-    results = with_lines(list(AnnualResult.objects.all()))  # every result still reads all its lines
-    assert all(len(r.lines) == len(r.line_refs) for r in results)
 
 
 def test_a_refused_branch_undoes_the_whole_roll_up(cast):

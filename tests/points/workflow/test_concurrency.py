@@ -5,10 +5,9 @@ runs against PostgreSQL (CI's second run) with transaction=True, and is skipped 
 """
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from points.models import Declaration, DeclarationState, EntryType, PointEntry, Transition
 from points.services import workflow
@@ -56,45 +55,3 @@ def test_it_lets_exactly_one_of_two_simultaneous_approvals_succeed(cast):
         == 1
     )
     assert connection.vendor == "postgresql"
-
-
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="needs PostgreSQL advisory locks")
-def test_pruning_lines_waits_for_a_roll_up_that_found_them_stored(db):
-    """A roll-up finds a line already stored and points its results at it; a prune running meanwhile
-    must not delete it before those results are committed (it would then see them)."""
-    from django.db import transaction
-
-    from points.models import ExplanationLine
-    from points.services.lines import prune_lines, store_lines
-
-    line = ["base", "study", "三(一)1", "认真学习", "12", "满分"]
-    [line_id] = store_lines([line])  # stored earlier, no result points at it now
-    found, pruned = threading.Event(), threading.Event()
-    removed, still_there = [], []
-
-    def roll_up():
-        try:
-            with transaction.atomic():
-                store_lines([line])  # found stored: the transaction's results will point at it
-                found.set()
-                pruned.wait(timeout=2)  # the prune must not finish meanwhile
-                still_there.append(ExplanationLine.objects.filter(pk=line_id).exists())
-        finally:
-            connections.close_all()
-
-    def prune():
-        try:
-            found.wait(timeout=10)
-            removed.append(prune_lines())
-            pruned.set()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=roll_up), threading.Thread(target=prune)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert still_there == [True]
-    assert removed == [1]  # pruned once the roll-up's transaction had ended (no result points at it)
-    assert not ExplanationLine.objects.filter(pk=line_id).exists()
