@@ -116,6 +116,7 @@ def results_dataset(scope: Organization, year: int) -> tablib.Dataset:
     qs = (
         AnnualResult.objects.filter(filing__branch__path__startswith=scope.path, filing__year=year)
         .select_related("filing__branch", "member")
+        .defer("lines")  # not exported: a committee's export would read every result's lines for nothing
         .order_by("filing__branch__path", "exempt", "rank", "member__code")
     )
     return AnnualResultResource().export(qs)
