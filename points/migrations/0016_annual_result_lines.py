@@ -5,6 +5,7 @@ distinct lines are stored once again under the ids 0006 gave them, and each resu
 import hashlib
 import json
 
+import points.models.workflow
 from django.db import migrations, models
 
 BATCH = 1000  # results read and written at a time
@@ -68,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="annualresult",
             name="lines",
-            field=models.JSONField(default=list),
+            field=models.JSONField(default=list, encoder=points.models.workflow.PlainTextJSONEncoder),
         ),
         migrations.RunPython(to_lines, to_refs),
         migrations.RemoveField(

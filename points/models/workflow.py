@@ -1,5 +1,7 @@
 """The quarterly workflow of clause 四: quarter states, declarations, assembly, objections, annual filing."""
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -190,6 +192,15 @@ def stored_line(line) -> list:
     return [line.section, line.code, line.clause, line.label, points, line.text]
 
 
+class PlainTextJSONEncoder(json.JSONEncoder):
+    """JSON with Chinese written as it is, not as \\uXXXX escapes, whose backslashes the database driver
+    must quote one by one: most of the time a 10,000-member roll-up spent writing its results."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
 class AnnualResult(models.Model):
     """年度积分: one member's annual score, rank and clause 五 results, as rolled up."""
 
@@ -208,7 +219,7 @@ class AnnualResult(models.Model):
     near_bottom = models.BooleanField(default=False)
     results = models.JSONField(default=list)
     # The engine's explained lines, in order, each as `stored_line` gives it.
-    lines = models.JSONField(default=list)
+    lines = models.JSONField(default=list, encoder=PlainTextJSONEncoder)
 
     class Meta:
         verbose_name = "年度积分结果"

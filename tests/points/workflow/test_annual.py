@@ -188,6 +188,17 @@ def test_a_result_reads_its_lines_with_its_row(cast, django_assert_num_queries):
         assert all(r.lines for r in AnnualResult.objects.filter(filing=filing))
 
 
+def test_a_results_lines_are_sent_to_the_database_with_chinese_as_it_is(cast):
+    """Not as \\uXXXX escapes (PlainTextJSONEncoder): the driver quotes every backslash of them."""
+    full_year_records(cast, cast.member.member)
+    _year(cast)
+    filing = workflow.annual_roll_up(branch=cast.b1, year=YEAR, actor=cast.secretary.user)
+    result = AnnualResult.objects.get(filing=filing, member=cast.member.member)
+    sent = AnnualResult._meta.get_field("lines").get_db_prep_save(result.lines, connection)
+    text = getattr(sent, "obj", sent) if connection.vendor != "postgresql" else sent.dumps(sent.obj)
+    assert "全年集中学习" in text and "\\u" not in text
+
+
 def test_it_shows_the_new_lines_when_rolled_up_again(cast, monkeypatch):
     full_year_records(cast, cast.member.member)
     _year(cast)
