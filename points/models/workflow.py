@@ -17,6 +17,10 @@ class QuarterState(models.TextChoices):
     CLOSED = "closed", "公示结束"
 
 
+# A quarter whose results members may see: published for objections, or publicity over.
+PUBLISHED_STATES = (QuarterState.PUBLISHED, QuarterState.CLOSED)
+
+
 class Quarter(models.Model):
     """积分季度: a branch's quarter moving through record → review → assembly → publicity."""
 

@@ -6,10 +6,9 @@ from django.db.models import Max
 
 from branches.access import actor_for
 
-from ..models import AnnualFiling, AnnualResult, Quarter, QuarterState
+from ..models import AnnualFiling, AnnualResult, Quarter
+from ..models.workflow import PUBLISHED_STATES
 from . import access
-
-PUBLISHED_STATES = (QuarterState.PUBLISHED, QuarterState.CLOSED)
 
 
 def latest_year(user) -> int | None:

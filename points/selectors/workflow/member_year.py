@@ -17,17 +17,15 @@ from ...models import (
     Objection,
     PointEntry,
     Quarter,
-    QuarterState,
     Session,
     ThoughtReport,
 )
+from ...models.workflow import PUBLISHED_STATES
 from ...scoring import MemberScore
 from ..facts import member_score, scheme_for
 from .labels import Labels, labels_for
 from .ledger import attach_people, ledger, link_corrections, unread
 from .quarters import year_quarters
-
-PUBLISHED_STATES = (QuarterState.PUBLISHED, QuarterState.CLOSED)
 
 
 @dataclass
