@@ -89,6 +89,26 @@ def test_it_writes_the_heads_beside_the_backup_and_to_the_heads_log(add_entries,
     assert "末尾的记录被删除" in _broken("--heads", str(beside))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_next_backup_is_kept_but_fails_naming_a_tail_deleted_since_the_last(
+    add_entries, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    add_entries(3)
+    _backup(tmp_path)
+    _delete_newest_entry()
+    with pytest.raises(CommandError) as failure:
+        _backup(tmp_path, "second")
+    assert "备份已完成，但审计链与此前记录的链头不符：points.PointEntry：现有 2 行，少于" in str(
+        failure.value
+    )
+    second = tmp_path / ("second.dump" if connection.vendor == "postgresql" else "second.sqlite3")
+    assert second.exists() and (tmp_path / (second.name + ".heads.json")).exists()
+    assert len(settings.AUDIT_HEADS_LOG.read_text().splitlines()) == 2
+    # verify_audit still names the deletion: the second backup's shorter head does not hide it.
+    assert "末尾的记录被删除" in _broken()
+
+
 def test_it_catches_a_deleted_tail_refilled_with_new_rows(add_entries, _heads_log):
     add_entries(3)
     _record_heads(_heads_log)

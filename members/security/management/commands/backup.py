@@ -7,7 +7,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from points.audit import chained_models, verify_chain
-from points.audit_heads import append_line, chain_heads, heads_line
+from points.audit_heads import HeadsError, append_line, chain_heads, head_problems, heads_line, read_records
 
 from ...backup import (
     BackupError,
@@ -43,6 +43,7 @@ class Command(BaseCommand):
         # Read before the dump: the chains only grow, so the backup holds at least these rows and a
         # database restored from it reaches these heads.
         heads = chain_heads(using=database)
+        problems = self._earlier_heads_problems(database)
         at = timezone.localtime().isoformat(timespec="seconds")
         try:
             path = backup(connection, target)
@@ -60,6 +61,23 @@ class Command(BaseCommand):
             report = verify_chain(model, using=database)
             state = "完好" if report.ok else f"第 {report.broken_at} 行异常：{report.problem}"
             self.stdout.write(f"审计链 {report.label}：{report.rows} 行，链头 {report.head or '-'}，{state}")
+        if problems:
+            # The backup is kept (it is evidence too), but the run fails so that the nightly job reports it.
+            text = "；".join(f"{label}：{problem}" for label, problem in problems)
+            logger.warning("备份时发现审计链与此前记录的链头不符：%s", text)
+            raise CommandError(
+                f"备份已完成，但审计链与此前记录的链头不符：{text}。请运行 manage.py verify_audit 并调查。"
+            )
+
+    def _earlier_heads_problems(self, database: str) -> list[tuple[str, str]]:
+        """What the heads recorded by earlier backups (AUDIT_HEADS_LOG) say of the chains now."""
+        log = Path(settings.AUDIT_HEADS_LOG)
+        if not log.exists():
+            return []
+        try:
+            return head_problems(read_records(log), using=database)
+        except HeadsError as exc:
+            return [("AUDIT_HEADS_LOG", str(exc))]
 
     def _record_heads(self, line: str, path: Path) -> None:
         # Three copies outside the database: beside the backup, the append-only heads log, and the
