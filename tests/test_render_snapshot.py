@@ -25,6 +25,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from points.reports.pdf import wait_for_layouts
+
 SNAPSHOT_DIR = os.environ.get("RENDER_SNAPSHOT_DIR", "")
 PDF_PAGES = os.environ.get("RENDER_SNAPSHOT_PDF_PAGES") == "1"
 LOGINS = ["zuzhibu", "zongzhi", "shuji", "jiluyuan", "zhiwei", "dangyuan", "zhishu"]
@@ -116,8 +118,6 @@ def test_render_snapshot(client, clock, monkeypatch, settings, tmp_path):
             url = queue.popleft()
             response = client.get(url)
             if response.status_code == 202:  # a PDF being prepared in the background: ask again
-                from points.reports.pdf import wait_for_layouts
-
                 wait_for_layouts()
                 response = client.get(url)
             text = f"{url}\n{response.status_code}\n{_output(response)}"
